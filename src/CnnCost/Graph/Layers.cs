@@ -1,0 +1,299 @@
+using System.Collections.Immutable;
+
+namespace CnnCost.Graph;
+
+/// <summary>The kinds of layer CnnCost models; the names match the <c>kind</c> field of the report JSON.</summary>
+public enum LayerKind
+{
+    /// <summary>The network's input data.</summary>
+    Input,
+    /// <summary>A (possibly grouped or dilated) convolution.</summary>
+    Convolution,
+    /// <summary>A fully-connected (inner-product) layer.</summary>
+    FullyConnected,
+    /// <summary>Max, average or global-average pooling.</summary>
+    Pooling,
+    /// <summary>An element-wise nonlinearity.</summary>
+    Activation,
+    /// <summary>Dropout (training only; an identity at inference).</summary>
+    Dropout,
+    /// <summary>Batch normalization (with its scale and shift).</summary>
+    BatchNorm,
+    /// <summary>Local response normalization across channels.</summary>
+    Lrn,
+    /// <summary>Concatenation along the channel axis.</summary>
+    Concat,
+    /// <summary>Element-wise addition (a bypass or residual connection).</summary>
+    Add,
+    /// <summary>Softmax over the channels.</summary>
+    Softmax,
+}
+
+/// <summary>
+/// One named layer of a <see cref="Network"/>: what it computes and which layers feed it. Layers are
+/// immutable values; <c>with</c> makes a changed copy.
+/// </summary>
+/// <param name="Name">The layer's unique name within its network.</param>
+public abstract record Layer(string Name)
+{
+    /// <summary>The names of the layers whose outputs this layer reads, in order.</summary>
+    public abstract ImmutableArray<string> Inputs { get; }
+
+    /// <summary>A copy of this layer that reads <paramref name="inputs"/> instead.</summary>
+    /// <param name="inputs">The new input names; as many as the layer kind takes.</param>
+    /// <returns>The rewired layer.</returns>
+    /// <exception cref="NetworkDefinitionException">The count of inputs does not suit the layer kind.</exception>
+    public abstract Layer WithInputs(IReadOnlyList<string> inputs);
+
+    /// <summary>What the layer computes.</summary>
+    public abstract LayerKind Kind { get; }
+
+    /// <summary>Whether the layer has trainable weights (convolution, fully connected, batch norm).</summary>
+    public virtual bool HasWeights => false;
+
+    /// <summary>Why the layer's own parameters are impossible, or <see langword="null"/> when they are fine.</summary>
+    internal virtual string? ParameterProblem() => null;
+
+    /// <summary>Checks a positive extent and names it in the reason when it is not.</summary>
+    private protected static string? Positive(Size2 size, string what) =>
+        size.Height < 1 || size.Width < 1 ? $"{what} must be at least 1, got {size}" : null;
+}
+
+/// <summary>A layer that reads exactly one other layer.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+public abstract record SingleInputLayer(string Name, string Input) : Layer(Name)
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> Inputs => [Input];
+
+    /// <inheritdoc />
+    public override Layer WithInputs(IReadOnlyList<string> inputs) =>
+        inputs.Count == 1
+            ? this with { Input = inputs[0] }
+            : throw new NetworkDefinitionException(Name, $"a {Kind} layer reads exactly one input, got {inputs.Count}");
+}
+
+/// <summary>The network's input: one data item of <paramref name="Shape"/> (the batch is chosen at analysis time).</summary>
+/// <param name="Name">The layer's name, usually <c>data</c>.</param>
+/// <param name="Shape">Channels, height and width of one input item.</param>
+public sealed record InputLayer(string Name, Shape Shape) : Layer(Name)
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> Inputs => ImmutableArray<string>.Empty;
+
+    /// <inheritdoc />
+    public override Layer WithInputs(IReadOnlyList<string> inputs) =>
+        inputs.Count == 0 ? this : throw new NetworkDefinitionException(Name, "an input layer reads no other layer");
+
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Input;
+
+    internal override string? ParameterProblem() =>
+        Shape.Channels < 1 || Shape.Height < 1 || Shape.Width < 1
+            ? $"input shape {Shape} must be positive in every dimension"
+            : null;
+}
+
+/// <summary>
+/// A convolution with <paramref name="Filters"/> filters of <c>Kernel.Height x Kernel.Width x ch/Groups</c>
+/// (dissertation 4.2.1.2). A depthwise convolution has <c>Groups</c> equal to its input channels.
+/// </summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+/// <param name="Filters">Number of filters (output channels), <c>numFilt</c>.</param>
+/// <param name="Kernel">Filter height and width.</param>
+/// <param name="Stride">Stride per axis.</param>
+/// <param name="Pad">Zero padding per axis, on both sides.</param>
+/// <param name="Groups">Channel groups; each filter sees <c>ch/Groups</c> channels.</param>
+/// <param name="Dilation">Spacing between kernel taps; the effective extent is <c>Dilation·(Kernel−1)+1</c>.</param>
+/// <param name="HasBias">Whether each filter has a bias.</param>
+/// <param name="Rounding">This layer's rounding of its output size, overriding <see cref="Conventions.ConvolutionRounding"/>.</param>
+public sealed record ConvolutionLayer(
+    string Name,
+    string Input,
+    int Filters,
+    Size2 Kernel,
+    Size2 Stride,
+    Size2 Pad,
+    int Groups,
+    Size2 Dilation,
+    bool HasBias,
+    RoundingRule? Rounding = null) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Convolution;
+
+    /// <inheritdoc />
+    public override bool HasWeights => true;
+
+    internal override string? ParameterProblem() =>
+        Filters < 1 ? $"filter count must be at least 1, got {Filters}"
+        : Groups < 1 ? $"groups must be at least 1, got {Groups}"
+        : Filters % Groups != 0 ? $"filter count {Filters} is not divisible by groups {Groups}"
+        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride") ?? Positive(Dilation, "dilation")
+          ?? (Pad.Height < 0 || Pad.Width < 0 ? $"padding must not be negative, got {Pad}" : null);
+}
+
+/// <summary>A fully-connected layer: every output sees the whole flattened input (a convolution whose filter covers it).</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+/// <param name="Outputs">Number of outputs (neurons).</param>
+/// <param name="HasBias">Whether each output has a bias.</param>
+public sealed record FullyConnectedLayer(string Name, string Input, int Outputs, bool HasBias) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.FullyConnected;
+
+    /// <inheritdoc />
+    public override bool HasWeights => true;
+
+    internal override string? ParameterProblem() =>
+        Outputs < 1 ? $"output count must be at least 1, got {Outputs}" : null;
+}
+
+/// <summary>How a pooling window reduces its values.</summary>
+public enum PoolingMethod
+{
+    /// <summary>The largest value: one comparison per window element.</summary>
+    Max,
+    /// <summary>The mean: one addition per window element plus the division, counted as two operations per element.</summary>
+    Average,
+}
+
+/// <summary>
+/// A pooling layer. A global pooling layer's window is its whole input, so its output is <c>ch x 1 x 1</c>
+/// whatever the resolution (NiN's pool12).
+/// </summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+/// <param name="Method">Max or average.</param>
+/// <param name="Kernel">Window height and width (ignored when global).</param>
+/// <param name="Stride">Stride per axis (ignored when global).</param>
+/// <param name="Pad">Padding per axis (ignored when global).</param>
+/// <param name="IsGlobal">Whether the window is the whole input.</param>
+/// <param name="Rounding">This layer's rounding (PyTorch's <c>ceil_mode</c>), overriding <see cref="Conventions.PoolingRounding"/>.</param>
+public sealed record PoolingLayer(
+    string Name,
+    string Input,
+    PoolingMethod Method,
+    Size2 Kernel,
+    Size2 Stride,
+    Size2 Pad,
+    bool IsGlobal = false,
+    RoundingRule? Rounding = null) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Pooling;
+
+    internal override string? ParameterProblem() =>
+        IsGlobal ? null
+        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride")
+          ?? (Pad.Height < 0 || Pad.Width < 0 ? $"padding must not be negative, got {Pad}" : null);
+}
+
+/// <summary>An element-wise nonlinearity.</summary>
+public enum ActivationFunction
+{
+    /// <summary><c>max(0, x)</c>.</summary>
+    ReLU,
+    /// <summary><c>min(max(0, x), 6)</c> (MobileNet).</summary>
+    ReLU6,
+    /// <summary><c>1 / (1 + e^−x)</c>.</summary>
+    Sigmoid,
+    /// <summary>The hyperbolic tangent.</summary>
+    Tanh,
+}
+
+/// <summary>An element-wise nonlinearity; its output has its input's shape.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+/// <param name="Function">The nonlinearity.</param>
+public sealed record ActivationLayer(string Name, string Input, ActivationFunction Function) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Activation;
+}
+
+/// <summary>Dropout: zeroes a fraction of activations in training, an identity at inference.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+/// <param name="Ratio">The fraction dropped, in [0, 1).</param>
+public sealed record DropoutLayer(string Name, string Input, double Ratio) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Dropout;
+
+    internal override string? ParameterProblem() =>
+        Ratio is >= 0 and < 1 ? null : $"dropout ratio must be in [0, 1), got {Ratio}";
+}
+
+/// <summary>Batch normalization with a learned scale γ and shift β per channel (running statistics are not parameters).</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+public sealed record BatchNormLayer(string Name, string Input) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.BatchNorm;
+
+    /// <inheritdoc />
+    public override bool HasWeights => true;
+}
+
+/// <summary>Local response normalization across <paramref name="LocalSize"/> neighbouring channels (AlexNet).</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+/// <param name="LocalSize">Channels in each normalization window.</param>
+public sealed record LrnLayer(string Name, string Input, int LocalSize) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Lrn;
+
+    internal override string? ParameterProblem() =>
+        LocalSize < 1 ? $"local size must be at least 1, got {LocalSize}" : null;
+}
+
+/// <summary>Softmax over the channels.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Input">The layer feeding it.</param>
+public sealed record SoftmaxLayer(string Name, string Input) : SingleInputLayer(Name, Input)
+{
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Softmax;
+}
+
+/// <summary>Concatenation of its inputs along the channel axis; all inputs share height and width.</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Sources">The layers concatenated, in channel order.</param>
+public sealed record ConcatLayer(string Name, ImmutableArray<string> Sources) : Layer(Name)
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> Inputs => Sources;
+
+    /// <inheritdoc />
+    public override Layer WithInputs(IReadOnlyList<string> inputs) => this with { Sources = [.. inputs] };
+
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Concat;
+
+    internal override string? ParameterProblem() =>
+        Inputs.Length < 2 ? $"a concat needs at least two inputs, got {Inputs.Length}" : null;
+}
+
+/// <summary>Element-wise addition of inputs of identical shape (a bypass or residual connection).</summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Sources">The layers added.</param>
+public sealed record AddLayer(string Name, ImmutableArray<string> Sources) : Layer(Name)
+{
+    /// <inheritdoc />
+    public override ImmutableArray<string> Inputs => Sources;
+
+    /// <inheritdoc />
+    public override Layer WithInputs(IReadOnlyList<string> inputs) => this with { Sources = [.. inputs] };
+
+    /// <inheritdoc />
+    public override LayerKind Kind => LayerKind.Add;
+
+    internal override string? ParameterProblem() =>
+        Inputs.Length < 2 ? $"an add needs at least two inputs, got {Inputs.Length}" : null;
+}

@@ -1,0 +1,186 @@
+namespace CnnCost.Graph;
+
+/// <summary>
+/// Describes a network layer by layer and builds an immutable <see cref="Network"/>. Each call appends a
+/// layer that reads, unless <c>from</c> names another, the layer appended just before it; concat and add
+/// name their inputs. The builder is mutable and single-use per description; <see cref="Build"/> checks
+/// the whole graph.
+/// </summary>
+/// <example>
+/// <code>
+/// var net = new NetworkBuilder("tiny")
+///     .Input(3, 32, 32)
+///     .Convolution("conv1", filters: 16, kernel: 3, pad: 1).ReLU()
+///     .MaxPool("pool1", kernel: 2, stride: 2)
+///     .FullyConnected("fc", outputs: 10)
+///     .Build();
+/// </code>
+/// </example>
+public sealed class NetworkBuilder
+{
+    private readonly string _name;
+    private readonly Conventions? _conventions;
+    private readonly List<Layer> _layers = [];
+    private string? _last;
+
+    /// <summary>Starts a description.</summary>
+    /// <param name="name">The network's name.</param>
+    /// <param name="conventions">The conventions of the framework it comes from; <see cref="Conventions.Caffe"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    public NetworkBuilder(string name, Conventions? conventions = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        _name = name;
+        _conventions = conventions;
+    }
+
+    /// <summary>The name of the layer appended last (the default input of the next one), or null before any.</summary>
+    public string? Last => _last;
+
+    /// <summary>Appends any layer as it is (its inputs already set).</summary>
+    /// <param name="layer">The layer.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        _layers.Add(layer);
+        _last = layer.Name;
+        return this;
+    }
+
+    /// <summary>Appends the input layer: one data item of <c>channels x height x width</c>.</summary>
+    /// <param name="channels">Image channels (3 for RGB).</param>
+    /// <param name="height">Height in pixels.</param>
+    /// <param name="width">Width in pixels.</param>
+    /// <param name="name">The layer's name.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Input(int channels, int height, int width, string name = "data") =>
+        Add(new InputLayer(name, new Shape(channels, height, width)));
+
+    /// <summary>Appends a convolution.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="filters">Number of filters (output channels).</param>
+    /// <param name="kernel">Filter size (an int for a square).</param>
+    /// <param name="stride">Stride; 1 when null.</param>
+    /// <param name="pad">Padding on each side; 0 when null.</param>
+    /// <param name="groups">Channel groups (the input channels for depthwise).</param>
+    /// <param name="dilation">Dilation; 1 when null.</param>
+    /// <param name="bias">Whether the filters have biases.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Convolution(string name, int filters, Size2 kernel, Size2? stride = null, Size2? pad = null,
+        int groups = 1, Size2? dilation = null, bool bias = true, string? from = null) =>
+        Add(new ConvolutionLayer(name, Source(name, from), filters, kernel, stride ?? 1, pad ?? 0, groups, dilation ?? 1, bias));
+
+    /// <summary>Appends a fully-connected layer.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="outputs">Number of outputs.</param>
+    /// <param name="bias">Whether the outputs have biases.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder FullyConnected(string name, int outputs, bool bias = true, string? from = null) =>
+        Add(new FullyConnectedLayer(name, Source(name, from), outputs, bias));
+
+    /// <summary>Appends a max-pooling layer.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="kernel">Window size.</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="pad">Padding; 0 when null.</param>
+    /// <param name="rounding">This layer's own rounding (PyTorch's ceil_mode); the conventions' when null.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder MaxPool(string name, Size2 kernel, Size2 stride, Size2? pad = null, RoundingRule? rounding = null, string? from = null) =>
+        Add(new PoolingLayer(name, Source(name, from), PoolingMethod.Max, kernel, stride, pad ?? 0, false, rounding));
+
+    /// <summary>Appends an average-pooling layer.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="kernel">Window size.</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="pad">Padding; 0 when null.</param>
+    /// <param name="rounding">This layer's own rounding (PyTorch's ceil_mode); the conventions' when null.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder AveragePool(string name, Size2 kernel, Size2 stride, Size2? pad = null, RoundingRule? rounding = null, string? from = null) =>
+        Add(new PoolingLayer(name, Source(name, from), PoolingMethod.Average, kernel, stride, pad ?? 0, false, rounding));
+
+    /// <summary>Appends a global pooling layer: the window is the whole input, the output <c>ch x 1 x 1</c>.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="method">Average (NiN, SqueezeNet) or max.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder GlobalPool(string name, PoolingMethod method = PoolingMethod.Average, string? from = null) =>
+        Add(new PoolingLayer(name, Source(name, from), method, 1, 1, 0, IsGlobal: true));
+
+    /// <summary>Appends a ReLU.</summary>
+    /// <param name="name">The layer's name; <c>&lt;input&gt;_relu</c> when null.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder ReLU(string? name = null, string? from = null) => Activation(ActivationFunction.ReLU, name, from);
+
+    /// <summary>Appends an element-wise activation.</summary>
+    /// <param name="function">The nonlinearity.</param>
+    /// <param name="name">The layer's name; <c>&lt;input&gt;_&lt;function&gt;</c> when null.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Activation(ActivationFunction function, string? name = null, string? from = null)
+    {
+        var source = Source(name ?? function.ToString(), from);
+        return Add(new ActivationLayer(name ?? $"{source}_{function.ToString().ToLowerInvariant()}", source, function));
+    }
+
+    /// <summary>Appends a dropout layer.</summary>
+    /// <param name="ratio">The fraction dropped in training.</param>
+    /// <param name="name">The layer's name; <c>&lt;input&gt;_dropout</c> when null.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Dropout(double ratio = 0.5, string? name = null, string? from = null)
+    {
+        var source = Source(name ?? "dropout", from);
+        return Add(new DropoutLayer(name ?? $"{source}_dropout", source, ratio));
+    }
+
+    /// <summary>Appends a batch normalization (with scale and shift).</summary>
+    /// <param name="name">The layer's name; <c>&lt;input&gt;_bn</c> when null.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder BatchNorm(string? name = null, string? from = null)
+    {
+        var source = Source(name ?? "batch norm", from);
+        return Add(new BatchNormLayer(name ?? $"{source}_bn", source));
+    }
+
+    /// <summary>Appends a local response normalization across channels.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="localSize">Channels per normalization window.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Lrn(string name, int localSize = 5, string? from = null) =>
+        Add(new LrnLayer(name, Source(name, from), localSize));
+
+    /// <summary>Appends a softmax.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Softmax(string name = "prob", string? from = null) =>
+        Add(new SoftmaxLayer(name, Source(name, from)));
+
+    /// <summary>Appends a concatenation along channels.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="inputs">The layers concatenated, in channel order.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Concat(string name, params string[] inputs) => Add(new ConcatLayer(name, [.. inputs]));
+
+    /// <summary>Appends an element-wise addition.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="inputs">The layers added; all of one shape.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Sum(string name, params string[] inputs) => Add(new AddLayer(name, [.. inputs]));
+
+    /// <summary>Checks the description and builds the network.</summary>
+    /// <returns>The immutable network.</returns>
+    /// <exception cref="NetworkDefinitionException">The description is not a valid network; the message names the layer.</exception>
+    public Network Build() => new(_name, _layers, _conventions);
+
+    private string Source(string layer, string? from) =>
+        from ?? _last ?? throw new NetworkDefinitionException(layer, "there is no earlier layer for it to read; start with Input(...)");
+}

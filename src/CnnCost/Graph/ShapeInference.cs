@@ -1,0 +1,165 @@
+namespace CnnCost.Graph;
+
+/// <summary>
+/// The one place where output shapes are computed. Everything else (costs, what-if, reports) reads the
+/// shapes this class infers.
+/// </summary>
+public static class ShapeInference
+{
+    /// <summary>
+    /// Output size along one axis, dissertation Eq. 4.2 with a selectable rounding:
+    /// <c>out = round((in + 2·pad − dilation·(kernel−1) − 1) / stride) + 1</c>.
+    /// With <see cref="RoundingRule.Ceiling"/>, a last window that would start inside the trailing padding is
+    /// dropped, as Caffe and PyTorch do.
+    /// </summary>
+    /// <param name="input">Input extent.</param>
+    /// <param name="kernel">Kernel extent.</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="pad">Padding on each side.</param>
+    /// <param name="dilation">Spacing of kernel taps (1 for a dense kernel).</param>
+    /// <param name="rounding">Floor or ceiling.</param>
+    /// <returns>The output extent, or a value below 1 when the kernel does not fit (the caller reports it).</returns>
+    public static long OutputExtent(int input, int kernel, int stride, int pad, int dilation, RoundingRule rounding)
+    {
+        long effectiveKernel = (long)dilation * (kernel - 1) + 1;
+        long span = input + 2L * pad - effectiveKernel;
+        if (span < 0)
+        {
+            return 0;
+        }
+
+        var steps = rounding == RoundingRule.Floor ? span / stride : (span + stride - 1) / stride;
+        if (rounding == RoundingRule.Ceiling && pad > 0 && steps * stride >= input + (long)pad)
+        {
+            steps--;
+        }
+
+        return steps + 1;
+    }
+
+    /// <summary>Infers the output shape of every layer of <paramref name="network"/> under <paramref name="conventions"/>.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="conventions">The rounding rules to apply.</param>
+    /// <returns>Output shapes in the order of <see cref="Network.Layers"/>.</returns>
+    /// <exception cref="NetworkDefinitionException">A layer's output does not fit; the message names the layer and why.</exception>
+    public static IReadOnlyList<Shape> Infer(Network network, Conventions conventions)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(conventions);
+        return ReferenceEquals(conventions, network.Conventions) ? network.OutputShapes : InferAll(network, conventions);
+    }
+
+    internal static Shape[] InferAll(Network network, Conventions conventions)
+    {
+        var layers = network.Layers;
+        var shapes = new Shape[layers.Length];
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            shapes[i] = OutputOf(layers[i], network.InputIndices(i), shapes, conventions);
+        }
+
+        return shapes;
+    }
+
+    /// <summary>The output shape of one layer, given the shapes already inferred for the layers before it.</summary>
+    internal static Shape OutputOf(Layer layer, int[] inputIndices, Shape[] shapes, Conventions conventions)
+    {
+        switch (layer)
+        {
+            case InputLayer input:
+                return input.Shape;
+            case ConvolutionLayer conv:
+                {
+                    var inShape = shapes[inputIndices[0]];
+                    if (inShape.Channels % conv.Groups != 0)
+                    {
+                        throw new NetworkDefinitionException(conv.Name,
+                            $"its {inShape.Channels} input channels are not divisible by groups {conv.Groups}");
+                    }
+
+                    var rounding = conv.Rounding ?? conventions.ConvolutionRounding;
+                    var spatial = Window(conv.Name, inShape, conv.Kernel, conv.Stride, conv.Pad, conv.Dilation, rounding);
+                    return new Shape(conv.Filters, spatial.Height, spatial.Width);
+                }
+
+            case FullyConnectedLayer fc:
+                return new Shape(fc.Outputs, 1, 1);
+            case PoolingLayer pool:
+                {
+                    var inShape = shapes[inputIndices[0]];
+                    if (pool.IsGlobal)
+                    {
+                        return new Shape(inShape.Channels, 1, 1);
+                    }
+
+                    var rounding = pool.Rounding ?? conventions.PoolingRounding;
+                    var spatial = Window(pool.Name, inShape, pool.Kernel, pool.Stride, pool.Pad, 1, rounding);
+                    return new Shape(inShape.Channels, spatial.Height, spatial.Width);
+                }
+
+            case ConcatLayer concat:
+                {
+                    var first = shapes[inputIndices[0]];
+                    long channels = 0;
+                    for (var j = 0; j < inputIndices.Length; j++)
+                    {
+                        var shape = shapes[inputIndices[j]];
+                        if (shape.Height != first.Height || shape.Width != first.Width)
+                        {
+                            throw new NetworkDefinitionException(concat.Name,
+                                $"its inputs differ in height and width: '{concat.Inputs[0]}' is {first}, '{concat.Inputs[j]}' is {shape}");
+                        }
+
+                        channels += shape.Channels;
+                    }
+
+                    if (channels > int.MaxValue)
+                    {
+                        throw new NetworkDefinitionException(concat.Name, $"its {channels} output channels exceed 2^31-1");
+                    }
+
+                    return new Shape((int)channels, first.Height, first.Width);
+                }
+
+            case AddLayer add:
+                {
+                    var first = shapes[inputIndices[0]];
+                    for (var j = 1; j < inputIndices.Length; j++)
+                    {
+                        var shape = shapes[inputIndices[j]];
+                        if (shape != first)
+                        {
+                            throw new NetworkDefinitionException(add.Name,
+                                $"its inputs differ in shape: '{add.Inputs[0]}' is {first}, '{add.Inputs[j]}' is {shape}");
+                        }
+                    }
+
+                    return first;
+                }
+
+            default:
+                // Activation, dropout, batch norm, LRN and softmax keep their input's shape.
+                return shapes[inputIndices[0]];
+        }
+    }
+
+    private static Size2 Window(string layer, Shape input, Size2 kernel, Size2 stride, Size2 pad, Size2 dilation, RoundingRule rounding)
+    {
+        var height = Extent(layer, "height", input.Height, kernel.Height, stride.Height, pad.Height, dilation.Height, rounding);
+        var width = Extent(layer, "width", input.Width, kernel.Width, stride.Width, pad.Width, dilation.Width, rounding);
+        return new Size2(height, width);
+    }
+
+    private static int Extent(string layer, string axis, int input, int kernel, int stride, int pad, int dilation, RoundingRule rounding)
+    {
+        // Under Eq. 4.2 the output is below 1 exactly when the (dilated) kernel exceeds the padded input.
+        long effectiveKernel = (long)dilation * (kernel - 1) + 1;
+        if (effectiveKernel > input + 2L * pad)
+        {
+            throw new NetworkDefinitionException(layer,
+                $"its output {axis} would be below 1: kernel {axis} {effectiveKernel} is larger than the padded input {axis} {input + 2L * pad} (input {input}, pad {pad})");
+        }
+
+        return checked((int)OutputExtent(input, kernel, stride, pad, dilation, rounding));
+    }
+}
