@@ -1,0 +1,95 @@
+using CnnCost.Cli.Commands;
+
+namespace CnnCost.Cli;
+
+/// <summary>The <c>cnncost</c> command line: dispatches to a command and maps errors to exit codes (contracts.md).</summary>
+public static class CliApp
+{
+    /// <summary>Exit status for success.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit status for anything unexpected.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Exit status for bad arguments or bad input: one line on stderr, no stack trace.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Runs one command.</summary>
+    /// <param name="args">The arguments after <c>cnncost</c>.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where the one-line error goes.</param>
+    /// <returns>The exit status: 0, 1 or 2.</returns>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        try
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                stdout.Write(Usage);
+                return Success;
+            }
+
+            if (args[0] is "--version")
+            {
+                stdout.WriteLine(typeof(CliApp).Assembly.GetName().Version?.ToString(3));
+                return Success;
+            }
+
+            var arguments = Arguments.Parse(args.AsSpan(1).ToArray());
+            switch (args[0])
+            {
+                case "report":
+                    ReportCommand.Run(arguments, stdout);
+                    break;
+                case "tables":
+                    TablesCommand.Run(arguments, stdout);
+                    break;
+                default:
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, tables (cnncost --help)");
+            }
+
+            return Success;
+        }
+        catch (Exception error) when (error is UsageException or CnnCostException or FormatException)
+        {
+            stderr.WriteLine($"cnncost: {error.Message}");
+            return BadInput;
+        }
+        catch (Exception error)
+        {
+            stderr.WriteLine($"cnncost: internal error ({error.GetType().Name}): {error.Message}");
+            return InternalError;
+        }
+    }
+
+    /// <summary>The help text.</summary>
+    public const string Usage = """
+        cnncost: what a convolutional neural network costs, per layer and in total (after Iandola, 2016)
+
+        usage: cnncost <command> [options]
+
+        commands:
+          report MODEL        per-layer shapes, weights, biases, parameter bytes, output bytes, FLOPs, totals
+          tables nin          the dissertation's NiN tables recomputed, printed values and errata beside them
+
+        MODEL is a built-in name: alexnet, lenet, nin, vgg11, vgg13, vgg16, vgg19, vgg_f
+
+        options:
+          --batch N                        data items per batch (default 1)
+          --input CxHxW                    replace the model's input shape, e.g. 3x454x454
+          --precision fp32|fp16|int8|Nbit  bytes per value (default fp32)
+          --bias include|exclude           whether biases count toward parameter bytes (default include)
+          --phase inference|training       FLOPs of a forward pass, or of a training step (3x)
+          --rounding caffe|pytorch|eq4.2   output-size rounding (default: the model's own, caffe for the zoo)
+          --units MB|MiB                   byte unit of tables (default MB = 10^6 bytes)
+          --format table|markdown|csv|json output format (default table)
+
+        exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 anything else
+
+        """;
+}
+
+/// <summary>A bad command line: unknown command or option, a missing or malformed value.</summary>
+/// <param name="message">One line naming the problem.</param>
+public sealed class UsageException(string message) : Exception(message);

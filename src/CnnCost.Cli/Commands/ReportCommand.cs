@@ -1,0 +1,25 @@
+using CnnCost.Costs;
+using CnnCost.Reporting;
+
+namespace CnnCost.Cli.Commands;
+
+/// <summary><c>cnncost report MODEL</c>: the per-layer costs and totals.</summary>
+public static class ReportCommand
+{
+    /// <summary>Runs the command.</summary>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="stdout">Where the report goes.</param>
+    public static void Run(Arguments arguments, TextWriter stdout)
+    {
+        var common = CommonOptions.Read(arguments, "report");
+        arguments.EnsureAllUsed("report", 1);
+        var report = CostModel.Analyze(common.Network, common.Options);
+        if (common.Format == OutputFormat.Json)
+        {
+            stdout.WriteLine(JsonReport.ToJson(report));
+            return;
+        }
+
+        ConsoleOutput.Write(ReportViews.PerLayer(report, common.Unit), common.Format, stdout);
+    }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+
+namespace CnnCost.Dissertation;
+
+/// <summary>A printed value of the dissertation that its own equations do not give, and why.</summary>
+/// <param name="Table">The table, e.g. <c>4.2</c>.</param>
+/// <param name="Row">The row (a layer name or <c>total</c>).</param>
+/// <param name="Column">The column, e.g. <c>output</c>.</param>
+/// <param name="Reason">What the equations give and why the printed value differs.</param>
+public sealed record Erratum(string Table, string Row, string Column, string Reason);
+
+/// <summary>The known errata of the dissertation's tables (cost-model.md, "Known errata"), as CnnCost reports them.</summary>
+public static class Errata
+{
+    /// <summary>Every known erratum. A table comparison flags a disagreement with the entry whose table, row and column match.</summary>
+    public static ImmutableArray<Erratum> All { get; } =
+    [
+        new("4.2", "conv12", "output", "conv12 has 1000 filters: 1000x6x6 x 1024 x 4 B = 147 MB; the table repeats conv11's 1024-channel 151 MB"),
+        new("4.2", "total", "output", "the 'Qty of output' total is not the sum of its own column, which is 8.27 GB with the data layer and 7.63 GB without"),
+    ];
+
+    /// <summary>The erratum for one cell, or <see langword="null"/> when none is known.</summary>
+    /// <param name="table">The table.</param>
+    /// <param name="row">The row.</param>
+    /// <param name="column">The column.</param>
+    /// <returns>The erratum, if any.</returns>
+    public static Erratum? Find(string table, string row, string column) =>
+        All.FirstOrDefault(e => e.Table == table && e.Row == row && e.Column == column);
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace CnnCost.Reporting;
+
+/// <summary>The unit bytes are shown in. The dissertation uses both: MB for NiN (Table 4.2), MiB for SqueezeNet's 4.8 MB.</summary>
+public enum ByteUnit
+{
+    /// <summary>Megabytes, 10^6 bytes.</summary>
+    Megabytes,
+
+    /// <summary>Mebibytes, 2^20 bytes.</summary>
+    Mebibytes,
+}
+
+/// <summary>Formats counts for people: bytes in an explicit unit, FLOPs in GFLOPs, integers with separators.</summary>
+public static class Units
+{
+    /// <summary>Bytes per megabyte (10^6).</summary>
+    public const double BytesPerMegabyte = 1e6;
+
+    /// <summary>Bytes per mebibyte (2^20).</summary>
+    public const double BytesPerMebibyte = 1 << 20;
+
+    /// <summary>The unit's symbol, <c>MB</c> or <c>MiB</c>.</summary>
+    /// <param name="unit">The unit.</param>
+    /// <returns>The symbol.</returns>
+    public static string Symbol(ByteUnit unit) => unit == ByteUnit.Megabytes ? "MB" : "MiB";
+
+    /// <summary>Bytes expressed in <paramref name="unit"/>.</summary>
+    /// <param name="bytes">A byte count.</param>
+    /// <param name="unit">MB or MiB.</param>
+    /// <returns>The size in that unit.</returns>
+    public static double InUnit(long bytes, ByteUnit unit) =>
+        bytes / (unit == ByteUnit.Megabytes ? BytesPerMegabyte : BytesPerMebibyte);
+
+    /// <summary>Three significant digits, the precision the dissertation prints (e.g. <c>0.0372</c>, <c>1190</c>).</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The text.</returns>
+    public static string Significant(double value)
+    {
+        if (value == 0)
+        {
+            return "0";
+        }
+
+        var magnitude = (int)Math.Floor(Math.Log10(Math.Abs(value)));
+        if (magnitude >= 2)
+        {
+            var step = Math.Pow(10, magnitude - 2);
+            return (Math.Round(value / step, MidpointRounding.AwayFromZero) * step).ToString("F0", CultureInfo.InvariantCulture);
+        }
+
+        var decimals = Math.Min(2 - magnitude, 15);
+        return Math.Round(value, decimals, MidpointRounding.AwayFromZero).ToString("F" + decimals, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An integer with thousands separators, e.g. <c>60,965,224</c>.</summary>
+    /// <param name="value">The value.</param>
+    /// <returns>The text.</returns>
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
