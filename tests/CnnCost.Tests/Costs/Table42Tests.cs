@@ -72,7 +72,7 @@ public class Table42Tests
         Assert.Equal("inference", root.GetProperty("phase").GetString());
         Assert.Equal(227, root.GetProperty("input").GetProperty("height").GetInt32());
         var conv1 = root.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "conv1");
-        // contracts.md's example row, derived: 3*96*11*11 = 34,848 weights; 2*34,848*55*55*1024 FLOPs.
+        // 3*96*11*11 = 34,848 weights; 2*34,848*55*55*1024 FLOPs (contracts.md's example prints 215,889,715,200, 614,400 short).
         Assert.Equal("convolution", conv1.GetProperty("kind").GetString());
         Assert.Equal(34848, conv1.GetProperty("weights").GetInt64());
         Assert.Equal(96, conv1.GetProperty("biases").GetInt64());

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using CnnCost.Cli;
+using Xunit;
+
+namespace CnnCost.Tests.Cli;
+
+public class CliTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = CliApp.Run(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Report_json_follows_the_contract()
+    {
+        var (exit, output, error) = Run("report", "nin", "--batch", "1024", "--format", "json");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output);
+        var conv1 = json.RootElement.GetProperty("layers")[1];
+        Assert.Equal("conv1", conv1.GetProperty("name").GetString());
+        Assert.Equal(2L * 3 * 96 * 11 * 11 * 55 * 55 * 1024, conv1.GetProperty("flops").GetInt64()); // Eq. 4.3
+        Assert.Equal(139_776, conv1.GetProperty("parameterBytes").GetInt64());
+    }
+
+    [Fact]
+    public void Report_options_change_the_numbers()
+    {
+        using var fp16 = JsonDocument.Parse(Run("report", "lenet", "--precision", "fp16", "--bias", "exclude", "--format", "json").Out);
+        Assert.Equal(2, fp16.RootElement.GetProperty("bytesPerValue").GetDouble());
+        Assert.Equal(2 * (500 + 25_000 + 400_000 + 5_000), fp16.RootElement.GetProperty("totals").GetProperty("parameterBytes").GetInt64());
+
+        using var training = JsonDocument.Parse(Run("report", "nin", "--phase", "training", "--input", "3x454x454", "--rounding", "eq4.2", "--format", "json").Out);
+        Assert.Equal("training", training.RootElement.GetProperty("phase").GetString());
+        Assert.Equal(112, training.RootElement.GetProperty("layers")[1].GetProperty("outHeight").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("markdown", "| conv1 |")]
+    [InlineData("csv", "conv1,convolution,96x55x55")]
+    [InlineData("table", "conv1")]
+    public void Report_writes_every_format(string format, string expected)
+    {
+        var (exit, output, _) = Run("report", "nin", "--format", format);
+        Assert.Equal(0, exit);
+        Assert.Contains(expected, output);
+    }
+
+    [Fact]
+    public void Tables_nin_prints_table_42_with_its_errata()
+    {
+        var (exit, output, _) = Run("tables", "nin", "--format", "markdown");
+        Assert.Equal(0, exit);
+        Assert.Contains("Table 4.2", output);
+        Assert.Contains("147 MB (printed 151MB)", output);
+        Assert.Contains("2.27 TF", output);
+    }
+
+    [Theory]
+    [InlineData("report", "nosuchnet")]
+    [InlineData("report", "nin", "--batch", "0")]
+    [InlineData("report", "nin", "--batch", "many")]
+    [InlineData("report", "nin", "--precision", "fp7")]
+    [InlineData("report", "nin", "--format", "xml")]
+    [InlineData("report", "nin", "--frobnicate", "1")]
+    [InlineData("report", "nin", "--batch")]
+    [InlineData("report", "nin", "--input", "3x10x10")]
+    [InlineData("report")]
+    [InlineData("tables", "vgg")]
+    [InlineData("fly")]
+    public void Bad_arguments_exit_2_with_one_line_and_no_stack_trace(params string[] args)
+    {
+        var (exit, output, error) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith("cnncost: ", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void A_too_small_input_names_the_layer()
+    {
+        var (_, _, error) = Run("report", "nin", "--input", "3x10x10");
+        Assert.Contains("layer 'conv", error);
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var (exit, output, _) = Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("report MODEL", output);
+        Assert.Contains("tables nin", output);
+    }
+}
