@@ -1,1 +1,4 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project benchmarks/CnnCost.Benchmarks -- --filter '*'
+BenchmarkSwitcher.FromAssembly(typeof(CnnCost.Benchmarks.CostReportBenchmarks).Assembly).Run(args);

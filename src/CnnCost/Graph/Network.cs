@@ -281,6 +281,11 @@ public sealed class Network
             position.Add(layers[i].Name, i);
         }
 
+        if (IsAlreadyOrdered(layers, position))
+        {
+            return layers;
+        }
+
         var pending = new int[layers.Length];
         var consumers = new List<int>[layers.Length];
         for (var i = 0; i < layers.Length; i++)
@@ -333,5 +338,27 @@ public sealed class Network
         }
 
         return [.. ordered];
+    }
+
+    /// <summary>Whether the input comes first and every layer reads only layers before it (the builder's case).</summary>
+    private static bool IsAlreadyOrdered(Layer[] layers, Dictionary<string, int> position)
+    {
+        if (layers.Length == 0 || layers[0].Kind != LayerKind.Input)
+        {
+            return false;
+        }
+
+        for (var i = 1; i < layers.Length; i++)
+        {
+            foreach (var input in layers[i].Inputs)
+            {
+                if (position[input] >= i)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 }
