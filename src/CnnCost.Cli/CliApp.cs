@@ -42,11 +42,14 @@ public static class CliApp
                 case "report":
                     ReportCommand.Run(arguments, stdout);
                     break;
+                case "whatif":
+                    WhatIfCommand.Run(arguments, stdout);
+                    break;
                 case "tables":
                     TablesCommand.Run(arguments, stdout);
                     break;
                 default:
-                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, tables (cnncost --help)");
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, tables (cnncost --help)");
             }
 
             return Success;
@@ -71,7 +74,12 @@ public static class CliApp
 
         commands:
           report MODEL        per-layer shapes, weights, biases, parameter bytes, output bytes, FLOPs, totals
-          tables nin          the dissertation's NiN tables recomputed, printed values and errata beside them
+          whatif MODEL --change SPEC [--change SPEC ...]
+                              what a change does: per-layer ratios, changed layers, local or global scope
+          tables nin          the dissertation's NiN tables 4.1-4.8 recomputed, printed values and errata beside them
+
+        change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,
+          stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256
 
         MODEL is a built-in name: alexnet, lenet, nin, vgg11, vgg13, vgg16, vgg19, vgg_f
 

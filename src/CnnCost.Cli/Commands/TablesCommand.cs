@@ -22,6 +22,11 @@ public static class TablesCommand
             throw new UsageException("'tables' writes table, markdown or csv; for numbers as JSON use 'report nin --batch 1024 --format json'");
         }
 
+        ConsoleOutput.Write(NinTables.Table41().View, format, stdout);
         ConsoleOutput.Write(NinTables.Table42().View, format, stdout);
+        foreach (var ninCase in NinTables.Cases.Skip(1))
+        {
+            ConsoleOutput.Write(NinTables.ModifiedTable(ninCase), format, stdout);
+        }
     }
 }

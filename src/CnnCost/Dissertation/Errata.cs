@@ -17,6 +17,9 @@ public static class Errata
     [
         new("4.2", "conv12", "output", "conv12 has 1000 filters: 1000x6x6 x 1024 x 4 B = 147 MB; the table repeats conv11's 1024-channel 151 MB"),
         new("4.2", "total", "output", "the 'Qty of output' total is not the sum of its own column, which is 8.27 GB with the data layer and 7.63 GB without"),
+        new("4.1", "4x more categories to classify", "Δ output", "conv12 and pool12 output 4x more, so activations without the input grow 1.06x (1.1x); every other row of the column matches these sums"),
+        new("4.3", "total", "params", "conv1's filters grow 4x (3 -> 12 channels), adding 0.42 MB: 30.8 MB; the table repeats the unmodified 30.4 MB"),
+        new("4.3", "total", "computation", "conv1's 216 GF grow 4x, adding 648 GF to 2.266 TF: 2.914 TF, i.e. 2.91 TF"),
     ];
 
     /// <summary>The erratum for one cell, or <see langword="null"/> when none is known.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CnnCost.Changes;
 using CnnCost.Costs;
 using CnnCost.Graph;
 using CnnCost.Reporting;
@@ -94,7 +95,7 @@ public static class NinTables
         }
 
         notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding (conv floor, pool ceil), MB = 10^6 bytes; "
-            + "values agree with the printed ones to within one unit of the last printed digit unless shown as 'computed (printed …)'");
+            + "values agree with the printed ones (rounded or truncated to the printed digits) unless shown as 'computed (printed …)'");
         ImmutableArray<TextColumn> columns =
         [
             new("layer", ColumnAlignment.Left), new("filter HxW"), new("stride"), new("pad"), new("output channels"),
@@ -102,6 +103,145 @@ public static class NinTables
         ];
         var view = new TextTable("Table 4.2: Network-in-Network (NiN), batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
         return new RecomputedTable(view, comparisons.ToImmutable());
+    }
+
+    /// <summary>One of the dissertation's NiN modifications, with the values Table 4.1 and its own table print.</summary>
+    /// <param name="Table">The table that details it, e.g. <c>4.4</c>.</param>
+    /// <param name="Description">Table 4.1's words for it.</param>
+    /// <param name="Modifications">The edits that make it.</param>
+    /// <param name="PrintedScope">Table 4.1's type of modification.</param>
+    /// <param name="PrintedOutputRatio">Table 4.1's Δ Qty of output.</param>
+    /// <param name="PrintedParameterRatio">Table 4.1's Δ Qty of params.</param>
+    /// <param name="PrintedFlopRatio">Table 4.1's Δ Qty of computation.</param>
+    /// <param name="PrintedParameters">The params total its own table prints.</param>
+    /// <param name="PrintedFlops">The computation total its own table prints.</param>
+    public sealed record NinCase(string Table, string Description, ImmutableArray<Modification> Modifications, string PrintedScope,
+        string PrintedOutputRatio, string PrintedParameterRatio, string PrintedFlopRatio, string PrintedParameters, string PrintedFlops);
+
+    /// <summary>The unmodified NiN and the six modifications of Tables 4.3-4.8, as Table 4.1 lists them.</summary>
+    public static ImmutableArray<NinCase> Cases { get; } =
+    [
+        new("4.2", "Initial CNN (NiN)", [], "none", "1x", "1x", "1x", "30.4MB", "2.27TF"),
+        new("4.3", "4x more input channels", [new SetInputChannels(12)], "Local", "1x", "1x", "1.3x", "30.4MB", "2.92TF"),
+        new("4.4", "4x more filters in conv8", [new SetFilters("conv8", 1536)], "Local", "1.1x", "1.1x", "1.1x", "33.9MB", "2.57TF"),
+        new("4.5", "4x larger filter resolution in conv7", [new SetKernel("conv7", 6, 2)], "Local", "1x", "1.3x", "1.3x", "41.0MB", "2.99TF"),
+        new("4.6", "4x more categories to classify", [new SetCategories(4000)], "Local", "1x", "1.4x", "1.1x", "42.6MB", "2.49TF"),
+        new("4.7", "remove pool3 downsampling layer", [new RemoveLayer("pool3")], "Global", "2.6x", "1x", "3.8x", "30.4MB", "8.65TF"),
+        new("4.8", "4x larger input data resolution", [new SetInputSize(454)], "Global", "4.2x", "1x", "4.3x", "30.4MB", "9.67TF"),
+    ];
+
+    /// <summary>The change report of one case at batch 1024.</summary>
+    /// <param name="ninCase">The case.</param>
+    /// <returns>NiN against its modification.</returns>
+    public static ChangeReport Analyze(NinCase ninCase)
+    {
+        ArgumentNullException.ThrowIfNull(ninCase);
+        return ChangeAnalysis.Analyze(NetworkInNetwork.Create(), ninCase.Modifications, new AnalysisOptions { Batch = Batch });
+    }
+
+    /// <summary>
+    /// Table 4.1: each modification's type (local or global, derived from the propagated shapes), its Δ in
+    /// output (activations without the input layer), parameters and computation, and the parameter and FLOP
+    /// totals its own table (4.2-4.8) prints.
+    /// </summary>
+    /// <returns>The recomputed table and its comparisons with the printed values.</returns>
+    public static RecomputedTable Table41()
+    {
+        var comparisons = ImmutableArray.CreateBuilder<PrintedComparison>();
+        var rows = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        var notes = ImmutableArray.CreateBuilder<string>();
+        foreach (var c in Cases)
+        {
+            var change = Analyze(c);
+            var scope = change.Scope.ToString();
+            rows.Add(
+            [
+                $"Table {c.Table}", c.Description,
+                Compare("4.1", c.Description, "type", c.PrintedScope, scope == "None" ? "none" : scope, comparisons, notes),
+                CompareRatio("4.1", c.Description, "Δ output", c.PrintedOutputRatio, change.Ratios.Activations, comparisons, notes),
+                CompareRatio("4.1", c.Description, "Δ params", c.PrintedParameterRatio, change.Ratios.Parameters, comparisons, notes),
+                CompareRatio("4.1", c.Description, "Δ computation", c.PrintedFlopRatio, change.Ratios.Flops, comparisons, notes),
+                Compare(c.Table, "total", "params", c.PrintedParameters, change.Modified.Totals.ParameterBytes, 1e6, "B", comparisons, notes),
+                Compare(c.Table, "total", "computation", c.PrintedFlops, change.Modified.Totals.Flops, 1e12, "F", comparisons, notes),
+                string.Join(", ", change.ChangedLayers.Where(n => !change.Modified.Layers.Any(l => l.Name == n && l.InPlace))),
+                $"{change.Ratios.ComputationPerCommunication:0.00}x",
+            ]);
+        }
+
+        notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding; Δ = modified / unmodified NiN, rounded to one decimal as printed "
+            + "(exact values in 'cnncost whatif nin --change …'); Δ output counts activations without the input layer; "
+            + "the type is derived from which layers' height and width change, not from the kind of edit");
+        ImmutableArray<TextColumn> columns =
+        [
+            new("table", ColumnAlignment.Left), new("modification", ColumnAlignment.Left), new("type", ColumnAlignment.Left),
+            new("Δ output"), new("Δ params"), new("Δ computation"), new("params"), new("computation"),
+            new("changed layers", ColumnAlignment.Left), new("Δ computation/communication"),
+        ];
+        var view = new TextTable("Table 4.1: local and global changes to NiN, batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
+        return new RecomputedTable(view, comparisons.ToImmutable());
+    }
+
+    /// <summary>
+    /// One of Tables 4.3-4.8: the modified NiN layer by layer, with its shapes and the Δ of output, parameters and
+    /// computation against Table 4.2 (exact ratio and its one-decimal rounding).
+    /// </summary>
+    /// <param name="ninCase">The case.</param>
+    /// <returns>The table.</returns>
+    public static TextTable ModifiedTable(NinCase ninCase)
+    {
+        var change = Analyze(ninCase);
+        var rows = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        foreach (var delta in change.Layers)
+        {
+            if (delta.Removed)
+            {
+                rows.Add([delta.Name, "removed", "", "", "", "", ""]);
+                continue;
+            }
+
+            var row = change.Modified[delta.Name];
+            if (row.InPlace)
+            {
+                continue;
+            }
+
+            rows.Add(
+            [
+                delta.Name + (delta.Added ? " (added)" : ""), row.Output.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                row.Output.Spatial.ToString(), delta.Changed ? "yes" : "", FormatRatio(delta.OutputRatio), FormatRatio(delta.ParameterRatio), FormatRatio(delta.FlopRatio),
+            ]);
+        }
+
+        var r = change.Ratios;
+        rows.Add(["total", "", "", "", FormatRatio(r.Activations), FormatRatio(r.Parameters), FormatRatio(r.Flops)]);
+        ImmutableArray<TextColumn> columns =
+        [
+            new("layer", ColumnAlignment.Left), new("output channels"), new("output HxW"), new("changed", ColumnAlignment.Left),
+            new("Δ output"), new("Δ params"), new("Δ computation"),
+        ];
+        ImmutableArray<string> notes =
+        [
+            $"{change.Scope.ToString().ToLowerInvariant()} change; layers whose height and width change: {(change.ResizedLayers.IsEmpty ? "none" : string.Join(", ", change.ResizedLayers))}",
+            $"totals: {Units.Significant(change.Modified.Totals.ParameterBytes / 1e6)} MB of parameters, {Units.Significant(change.Modified.Totals.Flops / 1e12)} TF; {change.ScalingNote}",
+        ];
+        return new TextTable($"Table {ninCase.Table}: NiN with {ninCase.Description}, batch 1024", columns, rows.ToImmutable(), notes);
+    }
+
+    /// <summary>A ratio as the tables print it, exact and rounded: <c>4.69x (4.7x)</c>; <c>-</c> when undefined.</summary>
+    /// <param name="ratio">The ratio.</param>
+    /// <returns>The text.</returns>
+    public static string FormatRatio(double? ratio) => ratio switch
+    {
+        null => "-",
+        { } r when Math.Abs(r - Math.Round(r, 1)) < 5e-4 => $"{Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture)}x",
+        { } r => $"{r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}x ({Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}x)",
+    };
+
+    private static string CompareRatio(string table, string row, string column, string printedText, double computed,
+        ImmutableArray<PrintedComparison>.Builder comparisons, ImmutableArray<string>.Builder notes)
+    {
+        var printed = PrintedValue.Parse(printedText);
+        return Record(new PrintedComparison(table, row, column, printedText, FormatRatio(computed), printed.RoundsTo(computed), Errata.Find(table, row, column)), comparisons, notes);
     }
 
     private static (string Filter, string Stride, string Pad) Hyperparameters(Layer layer, LayerCost row) => layer switch

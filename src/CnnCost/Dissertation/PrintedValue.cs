@@ -34,29 +34,41 @@ public readonly record struct PrintedValue(string Text, double Value, double Las
 
         var point = number.IndexOf('.', StringComparison.Ordinal);
         var decimals = point < 0 ? 0 : number.Length - point - 1;
-        var lastDigit = value == 0 ? 0 : Math.Pow(10, -decimals) * scale;
+        // In an integer, trailing zeros are not significant digits: "1190" is 1189.5 .. 1190.5 rounded to tens.
+        var trailingZeros = point < 0 ? number.Length - number.TrimEnd('0').Length : 0;
+        var lastDigit = value == 0 ? 0 : Math.Pow(10, trailingZeros - decimals) * scale;
         return new PrintedValue(text, value * scale, lastDigit);
     }
 
     /// <summary>
-    /// Whether <paramref name="computed"/> agrees at the printed precision: within one unit of the last printed
-    /// digit. The dissertation truncates some values instead of rounding them (pool3's 0.64497 GF is printed
-    /// 0.644), so rounding alone would flag those falsely.
+    /// Whether <paramref name="computed"/> agrees at the printed precision: rounded or truncated to the printed
+    /// last digit, it gives the printed value. The dissertation truncates some values instead of rounding them
+    /// (pool3's 0.64497 GF is printed 0.644), so rounding alone would flag those falsely.
     /// </summary>
     /// <param name="computed">The value the equations give, in base units.</param>
     /// <returns><see langword="true"/> when the two agree.</returns>
-    public bool Agrees(double computed) =>
-        LastDigit == 0 ? computed == Value : Math.Abs(computed - Value) < LastDigit * (1 + 1e-9);
+    public bool Agrees(double computed)
+    {
+        if (LastDigit == 0)
+        {
+            return computed == Value;
+        }
+
+        var digits = computed / LastDigit;
+        var printed = Math.Round(Value / LastDigit);
+        return Math.Round(digits, MidpointRounding.AwayFromZero) == printed || Math.Floor(digits + 1e-9) == printed;
+    }
 
     /// <summary>
     /// Whether a ratio rounded to the printed decimals (half away from zero) equals the printed ratio: the test
-    /// for the one-decimal Δ columns of Tables 4.1 and 4.3-4.8.
+    /// for the one-decimal Δ columns of Tables 4.1 and 4.3-4.8. Those columns print whole ratios without their
+    /// decimal (<c>1x</c>, <c>4x</c>), so at least one decimal is compared.
     /// </summary>
     /// <param name="computed">The exact ratio.</param>
     /// <returns><see langword="true"/> when the rounding matches.</returns>
     public bool RoundsTo(double computed)
     {
         var decimals = (int)Math.Round(-Math.Log10(LastDigit == 0 ? 1 : LastDigit));
-        return Math.Round(computed, Math.Max(decimals, 0), MidpointRounding.AwayFromZero) == Value;
+        return Math.Round(computed, Math.Max(decimals, 1), MidpointRounding.AwayFromZero) == Value;
     }
 }

@@ -7,7 +7,8 @@ namespace CnnCost.Tests.Reporting;
 public class PrintedValueTests
 {
     [Theory]
-    [InlineData("1190MB", 1.19e9, 1e6)]
+    [InlineData("1190MB", 1.19e9, 1e7)]
+    [InlineData("633MB", 633e6, 1e6)]
     [InlineData("263KB", 263e3, 1e3)]
     [InlineData("0.0372MB", 37_200, 100)]
     [InlineData("2.27TF", 2.27e12, 1e10)]
@@ -21,12 +22,16 @@ public class PrintedValueTests
     }
 
     [Fact]
-    public void Agreement_is_within_one_unit_of_the_last_digit_and_ratios_must_round()
+    public void Agreement_is_rounding_or_truncation_and_ratios_must_round()
     {
         Assert.True(PrintedValue.Parse("0.644GF").Agrees(644_972_544));   // truncated by the source
         Assert.False(PrintedValue.Parse("151MB").Agrees(147_456_000));
+        Assert.True(PrintedValue.Parse("2.27TF").Agrees(2_266_325_286_912));
+        Assert.False(PrintedValue.Parse("2.92TF").Agrees(2.914e12));        // neither rounds nor truncates to it
         Assert.True(PrintedValue.Parse("0.9x").RoundsTo(0.852));
         Assert.False(PrintedValue.Parse("0.8x").RoundsTo(0.852));
+        Assert.False(PrintedValue.Parse("1x").RoundsTo(1.06));             // whole ratios still carry one decimal
+        Assert.True(PrintedValue.Parse("1x").RoundsTo(0.985));
         Assert.Throws<FormatException>(() => PrintedValue.Parse("lots"));
     }
 
