@@ -33,3 +33,18 @@ public class CostReportBenchmarks
     [Benchmark]
     public CostReport BuildAndAnalyzeNin() => CostModel.Analyze(NetworkInNetwork.Create(), Batch1024);
 }
+
+/// <summary>One what-if of NiN: apply the modification, analyse both networks, diff them (target: at most 20 µs).</summary>
+[MemoryDiagnoser]
+public class WhatIfBenchmarks
+{
+    private static readonly AnalysisOptions Batch1024 = new() { Batch = 1024 };
+    private readonly CnnCost.Changes.Modification[] _conv8 = [new CnnCost.Changes.SetFilters("conv8", 1536)];
+    private Network _nin = null!;
+
+    [GlobalSetup]
+    public void Setup() => _nin = NetworkInNetwork.Create();
+
+    [Benchmark]
+    public CnnCost.Changes.ChangeReport WhatIfConv8Filters() => CnnCost.Changes.ChangeAnalysis.Analyze(_nin, _conv8, Batch1024);
+}

@@ -98,3 +98,47 @@ public class CliTests
         Assert.Contains("tables nin", output);
     }
 }
+
+public class WhatIfCliTests
+{
+    [Fact]
+    public void Whatif_json_follows_the_contract()
+    {
+        var stdout = new StringWriter();
+        var exit = CliApp.Run(["whatif", "nin", "--batch", "1024", "--change", "filters:conv8=1536", "--format", "json"], stdout, new StringWriter());
+        Assert.Equal(0, exit);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+        var root = json.RootElement;
+        Assert.Equal("local", root.GetProperty("scope").GetString());
+        Assert.Equal(new[] { "conv8", "relu8", "conv9" }, root.GetProperty("changedLayers").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(1.117, root.GetProperty("ratios").GetProperty("parameters").GetDouble(), 3);
+        Assert.Equal(1.135, root.GetProperty("ratios").GetProperty("flops").GetDouble(), 3);
+        var conv8 = root.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "conv8");
+        Assert.Equal(4.0, conv8.GetProperty("outputRatio").GetDouble());
+        Assert.Equal(1536, root.GetProperty("modified").GetProperty("layers").EnumerateArray()
+            .Single(l => l.GetProperty("name").GetString() == "conv8").GetProperty("outChannels").GetInt32());
+    }
+
+    [Fact]
+    public void Whatif_marks_removed_layers_and_global_scope()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["whatif", "nin", "--change", "remove:pool3", "--format", "json"], stdout, new StringWriter()));
+        using var json = System.Text.Json.JsonDocument.Parse(stdout.ToString());
+        Assert.Equal("global", json.RootElement.GetProperty("scope").GetString());
+        var pool3 = json.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "pool3");
+        Assert.True(pool3.GetProperty("removed").GetBoolean());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, pool3.GetProperty("flopRatio").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("whatif", "nin")]
+    [InlineData("whatif", "nin", "--change", "filters:conv99=3")]
+    [InlineData("whatif", "nin", "--change", "explode")]
+    public void Bad_changes_exit_2_with_one_line(params string[] args)
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(2, CliApp.Run(args, new StringWriter(), stderr));
+        Assert.Single(stderr.ToString().TrimEnd().Split('\n'));
+    }
+}

@@ -1,0 +1,161 @@
+using CnnCost.Changes;
+using CnnCost.Costs;
+using CnnCost.Graph;
+using CnnCost.Zoo;
+using FsCheck;
+using FsCheck.Fluent;
+using Xunit;
+
+namespace CnnCost.Tests.Changes;
+
+public class ModificationTests
+{
+    [Theory]
+    [InlineData("input-channels=12")]
+    [InlineData("input-size=454x454")]
+    [InlineData("filters:conv8=1536")]
+    [InlineData("kernel:conv7=6x6,pad=2x2")]
+    [InlineData("stride:conv1=2x2")]
+    [InlineData("pool:pool3=avg")]
+    [InlineData("categories=4000")]
+    [InlineData("remove:pool3")]
+    public void Specs_round_trip(string spec) => Assert.Equal(spec, Modification.Parse(spec).Spec);
+
+    [Theory]
+    [InlineData("filters:conv8")]
+    [InlineData("filters:conv8=many")]
+    [InlineData("grow:conv8=2")]
+    [InlineData("insert-after:conv4=pool,2,2")]
+    public void Malformed_specs_are_format_errors_that_quote_them(string spec) =>
+        Assert.Contains(spec, Assert.Throws<FormatException>(() => Modification.Parse(spec)).Message);
+
+    [Theory]
+    [InlineData("filters:conv99=10", "conv99")]
+    [InlineData("filters:conv8=0", "conv8")]
+    [InlineData("filters:pool3=10", "pool3")]
+    [InlineData("kernel:conv10=9x9", "conv10")]
+    [InlineData("remove:data", "data")]
+    public void Impossible_changes_name_the_layer(string spec, string layer)
+    {
+        var error = Assert.Throws<NetworkDefinitionException>(() => Modification.Parse(spec).ApplyTo(NetworkInNetwork.Create()));
+        Assert.Contains($"'{layer}'", error.Message);
+    }
+
+    [Fact]
+    public void Insert_after_adds_vgg_f_extralayers_1x1_convolution_and_is_local()
+    {
+        var change = ChangeAnalysis.Analyze(VggF.Create(), [Modification.Parse("insert-after:relu4=conv,1x1,256,name=conv4b")]);
+        Assert.True(change.Layers.Single(d => d.Name == "conv4b").Added);
+        Assert.Equal("conv4b", change.Modified.Layers[change.Modified.Layers.IndexOf(change.Modified["relu4"]) + 1].Name);
+        Assert.Equal(ChangeScope.Local, change.Scope);
+        Assert.Equal(256L * 256, change.Modified["conv4b"].Weights);
+    }
+
+    [Fact]
+    public void Removing_a_layer_whose_removal_breaks_shapes_is_a_clear_error()
+    {
+        var network = new NetworkBuilder("n").Input(3, 8, 8).Convolution("a", 4, 1).Convolution("b", 4, 3, pad: 1, from: "data")
+            .ReLU("relu_b").Sum("sum", "a", "relu_b").Build();
+        var error = Assert.Throws<NetworkDefinitionException>(() => network.ReplaceLayer(((ConvolutionLayer)network["b"]) with { Filters = 8 }));
+        Assert.Equal("sum", error.LayerName);
+        var removal = Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("m").Input(3, 8, 8).Convolution("c", 4, 1).Build().RemoveLayer("c").RemoveLayer("data"));
+        Assert.Contains("'data'", removal.Message);
+    }
+
+    [Fact]
+    public void Changing_filters_reaches_the_layer_and_the_next_weighted_layer_only()
+    {
+        var cases = from recipe in RandomNetworks.Chains from pick in Gen.Choose(0, 1000) from delta in Gen.Choose(1, 16) select (recipe, pick, delta);
+        Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var network = c.recipe.Build();
+            var convs = network.Layers.OfType<ConvolutionLayer>().Where(l => l.Groups == 1).ToArray();
+            if (convs.Length == 0)
+            {
+                return true;
+            }
+
+            var target = convs[c.pick % convs.Length];
+            var index = network.IndexOf(target.Name);
+            var nextWeighted = network.Layers.Skip(index + 1).FirstOrDefault(l => l.HasWeights && l is not BatchNormLayer);
+            var end = nextWeighted is null ? network.Layers.Length - 1 : network.IndexOf(nextWeighted.Name);
+            Network modified;
+            try
+            {
+                modified = new SetFilters(target.Name, target.Filters + c.delta).ApplyTo(network);
+            }
+            catch (NetworkDefinitionException)
+            {
+                return true; // a depthwise layer downstream may no longer divide its channels
+            }
+
+            var change = ChangeAnalysis.Compare(network, modified);
+            var changed = change.ChangedLayers.Select(network.IndexOf).ToArray();
+            return changed.All(i => i >= index && i <= end) && changed.Contains(index) && change.Scope == ChangeScope.Local;
+        }));
+    }
+
+    [Fact]
+    public void Changing_the_input_resolution_resizes_every_spatial_layer()
+    {
+        var cases = from recipe in RandomNetworks.Chains from extra in Gen.Choose(1, 40) select (recipe, extra);
+        Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var network = c.recipe.Build();
+            var size = network.Input.Shape.Height + c.extra;
+            var change = ChangeAnalysis.Analyze(network, [new SetInputSize(size)]);
+            var spatialEnd = network.Layers.ToList().FindIndex(l => l is FullyConnectedLayer or PoolingLayer { IsGlobal: true });
+            var spatial = network.Layers.Take(spatialEnd < 0 ? network.Layers.Length : spatialEnd).Select(l => l.Name).ToArray();
+            // Bigger inputs can stay the same size after a strided layer; then the change fades and is local.
+            var allResized = spatial.All(change.ResizedLayers.Contains);
+            return change.ResizedLayers.Contains("data") && (allResized == (change.Scope == ChangeScope.Global));
+        }));
+    }
+
+    [Fact]
+    public void A_change_and_its_inverse_give_back_the_baseline_report()
+    {
+        var cases = from recipe in RandomNetworks.Chains from pick in Gen.Choose(0, 1000) from filters in Gen.Choose(1, 64) select (recipe, pick, filters);
+        Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var network = c.recipe.Build();
+            var convs = network.Layers.OfType<ConvolutionLayer>().Where(l => l.Groups == 1).ToArray();
+            Modification forward = convs.Length == 0 ? new SetInputChannels(c.filters) : new SetFilters(convs[c.pick % convs.Length].Name, c.filters);
+            Modification back = convs.Length == 0 ? new SetInputChannels(network.Input.Shape.Channels) : new SetFilters(convs[c.pick % convs.Length].Name, convs[c.pick % convs.Length].Filters);
+            try
+            {
+                var roundTrip = CostModel.Analyze(Modification.ApplyAll(network, [forward, back]));
+                var baseline = CostModel.Analyze(network);
+                return roundTrip.Totals == baseline.Totals && roundTrip.Layers.Zip(baseline.Layers).All(p =>
+                    p.First.Output == p.Second.Output && p.First.Flops == p.Second.Flops && p.First.ParameterBytes == p.Second.ParameterBytes);
+            }
+            catch (NetworkDefinitionException)
+            {
+                return true; // the forward change may break a depthwise layer downstream
+            }
+        }));
+    }
+
+    [Fact]
+    public void A_local_change_never_alters_any_layers_height_or_width()
+    {
+        var cases = from recipe in RandomNetworks.Chains from pick in Gen.Choose(0, 1000) from count in Gen.Choose(1, 64) select (recipe, pick, count);
+        Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var network = c.recipe.Build();
+            var convs = network.Layers.OfType<ConvolutionLayer>().Where(l => l.Groups == 1).ToArray();
+            Modification change = c.pick % 2 == 0 || convs.Length == 0
+                ? new SetInputChannels(c.count)
+                : new SetFilters(convs[c.pick % convs.Length].Name, c.count);
+            try
+            {
+                var report = ChangeAnalysis.Analyze(network, [change]);
+                return report.ResizedLayers.IsEmpty && report.Scope != ChangeScope.Global;
+            }
+            catch (NetworkDefinitionException)
+            {
+                return true; // a depthwise layer downstream may no longer divide its channels
+            }
+        }));
+    }
+}

@@ -1,0 +1,73 @@
+using CnnCost.Changes;
+using CnnCost.Dissertation;
+using CnnCost.Reporting;
+using Xunit;
+
+namespace CnnCost.Tests.Changes;
+
+public class NinCasesTests
+{
+    private static ChangeReport Case(string table) => NinTables.Analyze(NinTables.Cases.Single(c => c.Table == table));
+
+    [Theory]
+    [InlineData("4.2", ChangeScope.None, "30.4", "2.27")]
+    [InlineData("4.3", ChangeScope.Local, "30.8", "2.91")]
+    [InlineData("4.4", ChangeScope.Local, "33.9", "2.57")]
+    [InlineData("4.5", ChangeScope.Local, "41.0", "2.99")]
+    [InlineData("4.6", ChangeScope.Local, "42.7", "2.49")] // 42.6 MB without biases, below
+    [InlineData("4.7", ChangeScope.Global, "30.4", "8.65")]
+    [InlineData("4.8", ChangeScope.Global, "30.4", "9.67")]
+    public void Totals_and_scope_of_each_case(string table, ChangeScope scope, string megabytes, string teraflops)
+    {
+        var change = Case(table);
+        Assert.Equal(scope, change.Scope);
+        Assert.Equal(megabytes, Units.Significant(change.Modified.Totals.ParameterBytes / 1e6));
+        Assert.Equal(teraflops, Units.Significant(change.Modified.Totals.Flops / 1e12));
+    }
+
+    [Fact]
+    public void Table_46_prints_its_parameter_total_without_biases()
+    {
+        var ninCase = NinTables.Cases.Single(c => c.Table == "4.6");
+        var options = new CnnCost.Costs.AnalysisOptions { Batch = 1024, Conventions = CnnCost.Graph.Conventions.Caffe with { CountBiases = false } };
+        var change = ChangeAnalysis.Analyze(CnnCost.Zoo.NetworkInNetwork.Create(), ninCase.Modifications, options);
+        Assert.Equal("42.6", Units.Significant(change.Modified.Totals.ParameterBytes / 1e6));
+    }
+
+    [Fact]
+    public void Table_45_is_local_and_reaches_conv7_to_pool9()
+    {
+        var change = Case("4.5");
+        var owned = change.ChangedLayers.Where(n => !change.Modified[n].InPlace).ToArray();
+        Assert.Equal(new[] { "conv7", "conv8", "conv9", "pool9" }, owned);
+        Assert.Equal(144.0 / 169, change.Layers.Single(d => d.Name == "conv8").OutputRatio!.Value, 12); // printed 0.8x: erratum
+    }
+
+    [Fact]
+    public void Table_47_pool12_stays_1x1_and_its_work_grows_4_69x()
+    {
+        var pool12 = Case("4.7").Layers.Single(d => d.Name == "pool12");
+        Assert.Equal(1.0, pool12.OutputRatio);
+        Assert.Equal(169.0 / 36, pool12.FlopRatio!.Value, 12);
+        Assert.True(Case("4.7").Layers.Single(d => d.Name == "pool3").Removed);
+    }
+
+    [Fact]
+    public void Every_printed_cell_of_table_41_agrees_or_has_a_known_erratum()
+    {
+        var comparisons = NinTables.Table41().Comparisons;
+        Assert.Equal(7 * 6, comparisons.Length);
+        Assert.All(comparisons, c => Assert.True(c.Agrees || c.Erratum is not null, $"{c.Table} {c.Row} {c.Column}: printed {c.Printed}, computed {c.Computed}"));
+        var disagreements = comparisons.Concat(NinTables.Table42().Comparisons).Where(c => !c.Agrees).Select(c => (c.Table, c.Row, c.Column)).ToHashSet();
+        Assert.Equal(Errata.All.Select(e => (e.Table, e.Row, e.Column)).ToHashSet(), disagreements);
+    }
+
+    [Fact]
+    public void Computation_per_communication_falls_only_with_more_categories()
+    {
+        Assert.True(Case("4.6").Ratios.ComputationPerCommunication < 1);
+        Assert.Contains("less well", Case("4.6").ScalingNote);
+        Assert.True(Case("4.3").Ratios.ComputationPerCommunication > 1);
+        Assert.Contains("more workers", Case("4.3").ScalingNote);
+    }
+}
