@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
-using System.Text.Json;
 using CnnCost.Changes;
 using CnnCost.Dissertation;
 using CnnCost.Reporting;
@@ -27,7 +25,7 @@ public static class WhatIfCommand
         var change = ChangeAnalysis.Analyze(common.Network, modifications, common.Options);
         if (common.Format == OutputFormat.Json)
         {
-            stdout.WriteLine(ToJson(change));
+            stdout.WriteLine(JsonReport.ToJson(change));
             return;
         }
 
@@ -54,81 +52,5 @@ public static class WhatIfCommand
             $"computation per communication (FLOPs per parameter byte): {NinTables.FormatRatio(r.ComputationPerCommunication)}. {change.ScalingNote}",
         ];
         return new TextTable($"what if {string.Join(" then ", modifications.Select(m => m.Spec))}", columns, rows, notes);
-    }
-
-    /// <summary>The JSON of contracts.md: both reports, changed layers, scope, ratios, per-layer ratios.</summary>
-    /// <param name="change">The change report.</param>
-    /// <returns>The JSON text.</returns>
-    public static string ToJson(ChangeReport change)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("baseline");
-            JsonReport.Write(writer, change.Baseline);
-            writer.WritePropertyName("modified");
-            JsonReport.Write(writer, change.Modified);
-            writer.WriteStartArray("changedLayers");
-            foreach (var name in change.ChangedLayers)
-            {
-                writer.WriteStringValue(name);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("scope", change.Scope.ToString().ToLowerInvariant());
-            writer.WriteStartArray("resizedLayers");
-            foreach (var name in change.ResizedLayers)
-            {
-                writer.WriteStringValue(name);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartObject("ratios");
-            Number(writer, "parameters", change.Ratios.Parameters);
-            Number(writer, "flops", change.Ratios.Flops);
-            Number(writer, "activations", change.Ratios.Activations);
-            Number(writer, "computationPerCommunication", change.Ratios.ComputationPerCommunication);
-            writer.WriteEndObject();
-            writer.WriteString("scalingNote", change.ScalingNote);
-            writer.WriteStartArray("layers");
-            foreach (var d in change.Layers)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", d.Name);
-                Number(writer, "outputRatio", d.OutputRatio);
-                Number(writer, "parameterRatio", d.ParameterRatio);
-                Number(writer, "flopRatio", d.FlopRatio);
-                writer.WriteBoolean("changed", d.Changed);
-                if (d.Added)
-                {
-                    writer.WriteBoolean("added", true);
-                }
-
-                if (d.Removed)
-                {
-                    writer.WriteBoolean("removed", true);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void Number(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            writer.WriteNumber(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 }

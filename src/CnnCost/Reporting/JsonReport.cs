@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CnnCost.Changes;
 using CnnCost.Costs;
 using CnnCost.Graph;
 
@@ -14,10 +15,90 @@ public static class JsonReport
     public static string ToJson(CostReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        return Encode(writer => Write(writer, report));
+    }
+
+    /// <summary>The JSON of <c>whatif</c> (contracts.md): both reports, changed layers, scope, ratios, per-layer ratios; undefined ratios are null.</summary>
+    /// <param name="change">The change report.</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(ChangeReport change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return Encode(writer => WriteChange(writer, change));
+    }
+
+    private static void WriteChange(Utf8JsonWriter writer, ChangeReport change)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("baseline");
+        Write(writer, change.Baseline);
+        writer.WritePropertyName("modified");
+        Write(writer, change.Modified);
+        WriteNames(writer, "changedLayers", change.ChangedLayers);
+        writer.WriteString("scope", change.Scope.ToString().ToLowerInvariant());
+        WriteNames(writer, "resizedLayers", change.ResizedLayers);
+        writer.WriteStartObject("ratios");
+        Number(writer, "parameters", change.Ratios.Parameters);
+        Number(writer, "flops", change.Ratios.Flops);
+        Number(writer, "activations", change.Ratios.Activations);
+        Number(writer, "computationPerCommunication", change.Ratios.ComputationPerCommunication);
+        writer.WriteEndObject();
+        writer.WriteString("scalingNote", change.ScalingNote);
+        writer.WriteStartArray("layers");
+        foreach (var d in change.Layers)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", d.Name);
+            Number(writer, "outputRatio", d.OutputRatio);
+            Number(writer, "parameterRatio", d.ParameterRatio);
+            Number(writer, "flopRatio", d.FlopRatio);
+            writer.WriteBoolean("changed", d.Changed);
+            if (d.Added)
+            {
+                writer.WriteBoolean("added", true);
+            }
+
+            if (d.Removed)
+            {
+                writer.WriteBoolean("removed", true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNames(Utf8JsonWriter writer, string property, IEnumerable<string> names)
+    {
+        writer.WriteStartArray(property);
+        foreach (var name in names)
+        {
+            writer.WriteStringValue(name);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void Number(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static string Encode(Action<Utf8JsonWriter> write)
+    {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
-            Write(writer, report);
+            write(writer);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
