@@ -18,7 +18,7 @@ public class SampleTests
     }
 
     [Fact]
-    public void Nin_tables_sample_prints_table_41()
+    public async Task Nin_tables_sample_prints_table_41()
     {
         var root = RepositoryRoot();
         var start = new ProcessStartInfo("dotnet", ["run", Path.Combine("samples", "nin-tables.cs")])
@@ -28,11 +28,13 @@ public class SampleTests
             RedirectStandardError = true,
         };
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(4)), "the sample did not finish in 4 minutes");
-        Assert.True(process.ExitCode == 0, error.Result + output.Result);
-        Assert.Contains("Table 4.5  4x larger filter resolution in conv7   Local  output x1.0  params x1.3  computation x1.3", output.Result);
-        Assert.Contains("Table 4.8  4x larger input data resolution        Global output x4.2  params x1.0  computation x4.3", output.Result);
+        var outputTask = process.StandardOutput.ReadToEndAsync();
+        var errorTask = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await process.WaitForExitAsync(timeout.Token);
+        var (output, error) = (await outputTask, await errorTask);
+        Assert.True(process.ExitCode == 0, error + output);
+        Assert.Contains("Table 4.5  4x larger filter resolution in conv7   Local  output x1.0  params x1.3  computation x1.3", output);
+        Assert.Contains("Table 4.8  4x larger input data resolution        Global output x4.2  params x1.0  computation x4.3", output);
     }
 }
