@@ -26,7 +26,7 @@ public static class TablesCommand
         ConsoleOutput.Write(NinTables.Table42().View, format, stdout);
         foreach (var ninCase in NinTables.Cases.Skip(1))
         {
-            ConsoleOutput.Write(NinTables.ModifiedTable(ninCase), format, stdout);
+            ConsoleOutput.Write(NinTables.ModifiedTable(ninCase).View, format, stdout);
         }
     }
 }

@@ -20,7 +20,20 @@ public static class Errata
         new("4.1", "4x more categories to classify", "Δ output", "conv12 and pool12 output 4x more, so activations without the input grow 1.06x (1.1x); every other row of the column matches these sums"),
         new("4.3", "total", "params", "conv1's filters grow 4x (3 -> 12 channels), adding 0.42 MB: 30.8 MB; the table repeats the unmodified 30.4 MB"),
         new("4.3", "total", "computation", "conv1's 216 GF grow 4x, adding 648 GF to 2.266 TF: 2.914 TF, i.e. 2.91 TF"),
+        .. Shrunk("conv7"), .. Shrunk("conv8"), .. Shrunk("conv9"),
+        new("4.7", "pool6", "Δ output", "its output grows from 13x13 to 27x27: 729/169 = 4.31x (4.3x)"),
+        new("4.7", "pool9", "Δ computation", "its output grows from 6x6 to 13x13: 169/36 = 4.69x (4.7x), as its Δ output says"),
+        new("4.7", "pool12", "Δ output", "a global pooling layer's output stays 1000x1x1 whatever its input: 1x (the table also keeps its window at 6x6)"),
+        new("4.7", "pool12", "Δ computation", "its window grows with its input, from 6x6 to 13x13: 169/36 = 4.69x (4.7x)"),
+        .. Doubled("pool3"), .. Doubled("conv4"), .. Doubled("conv5"), .. Doubled("conv6"),
+        new("4.8", "pool12", "Δ output", "a global pooling layer's output stays 1000x1x1 whatever its input: 1x"),
     ];
+
+    private static Erratum[] Shrunk(string layer) =>
+        [new("4.5", layer, "Δ output", "the output shrinks from 13x13 to 12x12: 144/169 = 0.852x, which rounds to 0.9x")];
+
+    private static Erratum[] Doubled(string layer) =>
+        [new("4.8", layer, "Δ computation", "the output grows from 27x27 to 55x55: 3025/729 = 4.15x (4.1x), as the table's own Δ output for the layer says")];
 
     /// <summary>The erratum for one cell, or <see langword="null"/> when none is known.</summary>
     /// <param name="table">The table.</param>

@@ -115,19 +115,142 @@ public static class NinTables
     /// <param name="PrintedFlopRatio">Table 4.1's Δ Qty of computation.</param>
     /// <param name="PrintedParameters">The params total its own table prints.</param>
     /// <param name="PrintedFlops">The computation total its own table prints.</param>
+    /// <param name="PrintedLayers">Its own table's rows as printed (empty for Table 4.2, compared by <see cref="Table42"/>).</param>
     public sealed record NinCase(string Table, string Description, ImmutableArray<Modification> Modifications, string PrintedScope,
-        string PrintedOutputRatio, string PrintedParameterRatio, string PrintedFlopRatio, string PrintedParameters, string PrintedFlops);
+        string PrintedOutputRatio, string PrintedParameterRatio, string PrintedFlopRatio, string PrintedParameters, string PrintedFlops,
+        ImmutableArray<PrintedDeltaRow> PrintedLayers);
+
+    /// <summary>One row of Tables 4.3-4.8 as printed: the layer's output size and its Δs against Table 4.2.</summary>
+    /// <param name="Layer">The layer.</param>
+    /// <param name="OutputSize">Output height x width.</param>
+    /// <param name="OutputRatio">Δ Qty of output.</param>
+    /// <param name="ParameterRatio">Δ Qty of params (<c>0</c> for the data layer, which has none).</param>
+    /// <param name="FlopRatio">Δ Qty of computation (<c>0</c> for the data layer).</param>
+    public sealed record PrintedDeltaRow(string Layer, string OutputSize, string OutputRatio, string ParameterRatio, string FlopRatio);
 
     /// <summary>The unmodified NiN and the six modifications of Tables 4.3-4.8, as Table 4.1 lists them.</summary>
     public static ImmutableArray<NinCase> Cases { get; } =
     [
-        new("4.2", "Initial CNN (NiN)", [], "none", "1x", "1x", "1x", "30.4MB", "2.27TF"),
-        new("4.3", "4x more input channels", [new SetInputChannels(12)], "Local", "1x", "1x", "1.3x", "30.4MB", "2.92TF"),
-        new("4.4", "4x more filters in conv8", [new SetFilters("conv8", 1536)], "Local", "1.1x", "1.1x", "1.1x", "33.9MB", "2.57TF"),
-        new("4.5", "4x larger filter resolution in conv7", [new SetKernel("conv7", 6, 2)], "Local", "1x", "1.3x", "1.3x", "41.0MB", "2.99TF"),
-        new("4.6", "4x more categories to classify", [new SetCategories(4000)], "Local", "1x", "1.4x", "1.1x", "42.6MB", "2.49TF"),
-        new("4.7", "remove pool3 downsampling layer", [new RemoveLayer("pool3")], "Global", "2.6x", "1x", "3.8x", "30.4MB", "8.65TF"),
-        new("4.8", "4x larger input data resolution", [new SetInputSize(454)], "Global", "4.2x", "1x", "4.3x", "30.4MB", "9.67TF"),
+        new("4.2", "Initial CNN (NiN)", [], "none", "1x", "1x", "1x", "30.4MB", "2.27TF", []),
+        new("4.3", "4x more input channels", [new SetInputChannels(12)], "Local", "1x", "1x", "1.3x", "30.4MB", "2.92TF",
+            [
+                new("data", "227x227", "4x", "0", "0"),
+                new("conv1", "55x55", "1x", "4x", "4x"),
+                new("conv2", "55x55", "1x", "1x", "1x"),
+                new("conv3", "55x55", "1x", "1x", "1x"),
+                new("pool3", "27x27", "1x", "1x", "1x"),
+                new("conv4", "27x27", "1x", "1x", "1x"),
+                new("conv5", "27x27", "1x", "1x", "1x"),
+                new("conv6", "27x27", "1x", "1x", "1x"),
+                new("pool6", "13x13", "1x", "1x", "1x"),
+                new("conv7", "13x13", "1x", "1x", "1x"),
+                new("conv8", "13x13", "1x", "1x", "1x"),
+                new("conv9", "13x13", "1x", "1x", "1x"),
+                new("pool9", "6x6", "1x", "1x", "1x"),
+                new("conv10", "6x6", "1x", "1x", "1x"),
+                new("conv11", "6x6", "1x", "1x", "1x"),
+                new("conv12", "6x6", "1x", "1x", "1x"),
+                new("pool12", "1x1", "1x", "1x", "1x"),
+            ]),
+        new("4.4", "4x more filters in conv8", [new SetFilters("conv8", 1536)], "Local", "1.1x", "1.1x", "1.1x", "33.9MB", "2.57TF",
+            [
+                new("data", "227x227", "1x", "0", "0"),
+                new("conv1", "55x55", "1x", "1x", "1x"),
+                new("conv2", "55x55", "1x", "1x", "1x"),
+                new("conv3", "55x55", "1x", "1x", "1x"),
+                new("pool3", "27x27", "1x", "1x", "1x"),
+                new("conv4", "27x27", "1x", "1x", "1x"),
+                new("conv5", "27x27", "1x", "1x", "1x"),
+                new("conv6", "27x27", "1x", "1x", "1x"),
+                new("pool6", "13x13", "1x", "1x", "1x"),
+                new("conv7", "13x13", "1x", "1x", "1x"),
+                new("conv8", "13x13", "4x", "4x", "4x"),
+                new("conv9", "13x13", "1x", "4x", "4x"),
+                new("pool9", "6x6", "1x", "1x", "1x"),
+                new("conv10", "6x6", "1x", "1x", "1x"),
+                new("conv11", "6x6", "1x", "1x", "1x"),
+                new("conv12", "6x6", "1x", "1x", "1x"),
+                new("pool12", "1x1", "1x", "1x", "1x"),
+            ]),
+        new("4.5", "4x larger filter resolution in conv7", [new SetKernel("conv7", 6, 2)], "Local", "1x", "1.3x", "1.3x", "41.0MB", "2.99TF",
+            [
+                new("data", "227x227", "1x", "0", "0"),
+                new("conv1", "55x55", "1x", "1x", "1x"),
+                new("conv2", "55x55", "1x", "1x", "1x"),
+                new("conv3", "55x55", "1x", "1x", "1x"),
+                new("pool3", "27x27", "1x", "1x", "1x"),
+                new("conv4", "27x27", "1x", "1x", "1x"),
+                new("conv5", "27x27", "1x", "1x", "1x"),
+                new("conv6", "27x27", "1x", "1x", "1x"),
+                new("pool6", "13x13", "1x", "1x", "1x"),
+                new("conv7", "12x12", "0.8x", "4x", "3.4x"),
+                new("conv8", "12x12", "0.8x", "1x", "0.9x"),
+                new("conv9", "12x12", "0.8x", "1x", "0.9x"),
+                new("pool9", "6x6", "1x", "1x", "1x"),
+                new("conv10", "6x6", "1x", "1x", "1x"),
+                new("conv11", "6x6", "1x", "1x", "1x"),
+                new("conv12", "6x6", "1x", "1x", "1x"),
+                new("pool12", "1x1", "1x", "1x", "1x"),
+            ]),
+        new("4.6", "4x more categories to classify", [new SetCategories(4000)], "Local", "1x", "1.4x", "1.1x", "42.6MB", "2.49TF",
+            [
+                new("data", "227x227", "1x", "0", "0"),
+                new("conv1", "55x55", "1x", "1x", "1x"),
+                new("conv2", "55x55", "1x", "1x", "1x"),
+                new("conv3", "55x55", "1x", "1x", "1x"),
+                new("pool3", "27x27", "1x", "1x", "1x"),
+                new("conv4", "27x27", "1x", "1x", "1x"),
+                new("conv5", "27x27", "1x", "1x", "1x"),
+                new("conv6", "27x27", "1x", "1x", "1x"),
+                new("pool6", "13x13", "1x", "1x", "1x"),
+                new("conv7", "13x13", "1x", "1x", "1x"),
+                new("conv8", "13x13", "1x", "1x", "1x"),
+                new("conv9", "13x13", "1x", "1x", "1x"),
+                new("pool9", "6x6", "1x", "1x", "1x"),
+                new("conv10", "6x6", "1x", "1x", "1x"),
+                new("conv11", "6x6", "1x", "1x", "1x"),
+                new("conv12", "6x6", "4x", "4x", "4x"),
+                new("pool12", "1x1", "4x", "1x", "4x"),
+            ]),
+        new("4.7", "remove pool3 downsampling layer", [new RemoveLayer("pool3")], "Global", "2.6x", "1x", "3.8x", "30.4MB", "8.65TF",
+            [
+                new("data", "227x227", "1x", "0", "0"),
+                new("conv1", "55x55", "1x", "1x", "1x"),
+                new("conv2", "55x55", "1x", "1x", "1x"),
+                new("conv3", "55x55", "1x", "1x", "1x"),
+                new("conv4", "55x55", "4.1x", "1x", "4.1x"),
+                new("conv5", "55x55", "4.1x", "1x", "4.1x"),
+                new("conv6", "55x55", "4.1x", "1x", "4.1x"),
+                new("pool6", "27x27", "4x", "1x", "4.3x"),
+                new("conv7", "27x27", "4.3x", "1x", "4.3x"),
+                new("conv8", "27x27", "4.3x", "1x", "4.3x"),
+                new("conv9", "27x27", "4.3x", "1x", "4.3x"),
+                new("pool9", "13x13", "4.7x", "1x", "4x"),
+                new("conv10", "13x13", "4.7x", "1x", "4.7x"),
+                new("conv11", "13x13", "4.7x", "1x", "4.7x"),
+                new("conv12", "13x13", "4.7x", "1x", "4.7x"),
+                new("pool12", "1x1", "4x", "1x", "4x"),
+            ]),
+        new("4.8", "4x larger input data resolution", [new SetInputSize(454)], "Global", "4.2x", "1x", "4.3x", "30.4MB", "9.67TF",
+            [
+                new("data", "454x454", "4x", "0", "0"),
+                new("conv1", "111x111", "4.1x", "1x", "4.1x"),
+                new("conv2", "111x111", "4.1x", "1x", "4.1x"),
+                new("conv3", "111x111", "4.1x", "1x", "4.1x"),
+                new("pool3", "55x55", "4.1x", "1x", "4.2x"),
+                new("conv4", "55x55", "4.1x", "1x", "4.2x"),
+                new("conv5", "55x55", "4.1x", "1x", "4.2x"),
+                new("conv6", "55x55", "4.1x", "1x", "4.2x"),
+                new("pool6", "27x27", "4.3x", "1x", "4.3x"),
+                new("conv7", "27x27", "4.3x", "1x", "4.3x"),
+                new("conv8", "27x27", "4.3x", "1x", "4.3x"),
+                new("conv9", "27x27", "4.3x", "1x", "4.3x"),
+                new("pool9", "13x13", "4.7x", "1x", "4.7x"),
+                new("conv10", "13x13", "4.7x", "1x", "4.7x"),
+                new("conv11", "13x13", "4.7x", "1x", "4.7x"),
+                new("conv12", "13x13", "4.7x", "1x", "4.7x"),
+                new("pool12", "1x1", "4.7x", "1x", "4.7x"),
+            ]),
     ];
 
     /// <summary>The change report of one case at batch 1024.</summary>
@@ -163,7 +286,7 @@ public static class NinTables
                 CompareRatio("4.1", c.Description, "Δ computation", c.PrintedFlopRatio, change.Ratios.Flops, comparisons, notes),
                 Compare(c.Table, "total", "params", c.PrintedParameters, change.Modified.Totals.ParameterBytes, 1e6, "B", comparisons, notes),
                 Compare(c.Table, "total", "computation", c.PrintedFlops, change.Modified.Totals.Flops, 1e12, "F", comparisons, notes),
-                string.Join(", ", change.ChangedLayers.Where(n => !change.Modified.Layers.Any(l => l.Name == n && l.InPlace))),
+                Abbreviate(change.ChangedLayers.Where(n => !IsInPlace(change, n)).ToArray()),
                 $"{change.Ratios.ComputationPerCommunication:0.00}x",
             ]);
         }
@@ -183,19 +306,24 @@ public static class NinTables
 
     /// <summary>
     /// One of Tables 4.3-4.8: the modified NiN layer by layer, with its shapes and the Δ of output, parameters and
-    /// computation against Table 4.2 (exact ratio and its one-decimal rounding).
+    /// computation against Table 4.2 (exact ratio and its one-decimal rounding), each compared with the printed Δ.
     /// </summary>
-    /// <param name="ninCase">The case.</param>
-    /// <returns>The table.</returns>
-    public static TextTable ModifiedTable(NinCase ninCase)
+    /// <param name="ninCase">The case (not the unmodified 4.2).</param>
+    /// <returns>The recomputed table and its comparisons with the printed one.</returns>
+    public static RecomputedTable ModifiedTable(NinCase ninCase)
     {
+        ArgumentNullException.ThrowIfNull(ninCase);
         var change = Analyze(ninCase);
+        var table = ninCase.Table;
+        var printedRows = ninCase.PrintedLayers.ToDictionary(r => r.Layer, StringComparer.Ordinal);
+        var comparisons = ImmutableArray.CreateBuilder<PrintedComparison>();
         var rows = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        var notes = ImmutableArray.CreateBuilder<string>();
         foreach (var delta in change.Layers)
         {
             if (delta.Removed)
             {
-                rows.Add([delta.Name, "removed", "", "", "", "", ""]);
+                rows.Add([delta.Name, "", "removed", "", "", ""]);
                 continue;
             }
 
@@ -205,26 +333,65 @@ public static class NinTables
                 continue;
             }
 
+            var name = delta.Name + (delta.Added ? " (added)" : "");
+            var channels = row.Output.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!printedRows.TryGetValue(delta.Name, out var printed))
+            {
+                rows.Add([name, channels, row.Output.Spatial.ToString(), FormatRatio(delta.OutputRatio), FormatRatio(delta.ParameterRatio), FormatRatio(delta.FlopRatio)]);
+                continue;
+            }
+
+            var before = change.Baseline[delta.Name];
             rows.Add(
             [
-                delta.Name + (delta.Added ? " (added)" : ""), row.Output.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                row.Output.Spatial.ToString(), delta.Changed ? "yes" : "", FormatRatio(delta.OutputRatio), FormatRatio(delta.ParameterRatio), FormatRatio(delta.FlopRatio),
+                name, channels,
+                Compare(table, delta.Name, "output HxW", printed.OutputSize, row.Output.Spatial.ToString(), comparisons, notes),
+                CompareRatio(table, delta.Name, "Δ output", printed.OutputRatio, delta.OutputRatio!.Value, comparisons, notes),
+                CompareDelta(table, delta.Name, "Δ params", printed.ParameterRatio, before.ParameterBytes, row.ParameterBytes, delta.ParameterRatio, comparisons, notes),
+                CompareDelta(table, delta.Name, "Δ computation", printed.FlopRatio, before.Flops, row.Flops, delta.FlopRatio, comparisons, notes),
             ]);
         }
 
         var r = change.Ratios;
-        rows.Add(["total", "", "", "", FormatRatio(r.Activations), FormatRatio(r.Parameters), FormatRatio(r.Flops)]);
+        rows.Add(["total", "", "", FormatRatio(r.Activations), FormatRatio(r.Parameters), FormatRatio(r.Flops)]);
         ImmutableArray<TextColumn> columns =
         [
-            new("layer", ColumnAlignment.Left), new("output channels"), new("output HxW"), new("changed", ColumnAlignment.Left),
+            new("layer", ColumnAlignment.Left), new("output channels"), new("output HxW"),
             new("Δ output"), new("Δ params"), new("Δ computation"),
         ];
-        ImmutableArray<string> notes =
-        [
-            $"{change.Scope.ToString().ToLowerInvariant()} change; layers whose height and width change: {(change.ResizedLayers.IsEmpty ? "none" : string.Join(", ", change.ResizedLayers))}",
-            $"totals: {Units.Significant(change.Modified.Totals.ParameterBytes / 1e6)} MB of parameters, {Units.Significant(change.Modified.Totals.Flops / 1e12)} TF; {change.ScalingNote}",
-        ];
-        return new TextTable($"Table {ninCase.Table}: NiN with {ninCase.Description}, batch 1024", columns, rows.ToImmutable(), notes);
+        notes.Insert(0, $"{change.Scope.ToString().ToLowerInvariant()} change; layers whose height and width change: "
+            + $"{(change.ResizedLayers.IsEmpty ? "none" : Abbreviate(change.ResizedLayers.Where(n => !change.Modified[n].InPlace).ToArray()))}; "
+            + $"totals: {Units.Significant(change.Modified.Totals.ParameterBytes / 1e6)} MB of parameters, {Units.Significant(change.Modified.Totals.Flops / 1e12)} TF");
+        notes.Insert(1, change.ScalingNote);
+        var view = new TextTable($"Table {table}: NiN with {ninCase.Description}, batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
+        return new RecomputedTable(view, comparisons.ToImmutable());
+    }
+
+    private static bool IsInPlace(ChangeReport change, string name) =>
+        change.Modified.Layers.Any(l => l.Name == name && l.InPlace) || change.Baseline.Layers.Any(l => l.Name == name && l.InPlace);
+
+    /// <summary>Names a run of layers briefly: all of them when few, else the first and last and the count.</summary>
+    /// <param name="names">Layer names in order.</param>
+    /// <returns>The text.</returns>
+    public static string Abbreviate(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return names.Count <= 5 ? string.Join(", ", names) : $"{names[0]} … {names[^1]} ({names.Count} layers)";
+    }
+
+    /// <summary>A Δ cell where the printed <c>0</c> means the layer has none of that quantity on either side.</summary>
+    private static string CompareDelta(string table, string row, string column, string printedText, long before, long after, double? ratio,
+        ImmutableArray<PrintedComparison>.Builder comparisons, ImmutableArray<string>.Builder notes)
+    {
+        if (printedText == "0")
+        {
+            var none = before == 0 && after == 0;
+            return Record(new PrintedComparison(table, row, column, printedText, none ? "0" : FormatRatio(ratio), none, Errata.Find(table, row, column)), comparisons, notes);
+        }
+
+        return ratio is { } r
+            ? CompareRatio(table, row, column, printedText, r, comparisons, notes)
+            : Record(new PrintedComparison(table, row, column, printedText, "-", false, Errata.Find(table, row, column)), comparisons, notes);
     }
 
     /// <summary>A ratio as the tables print it, exact and rounded: <c>4.69x (4.7x)</c>; <c>-</c> when undefined.</summary>
