@@ -45,7 +45,21 @@ public sealed record Recipe(int Channels, int Size, Step[] Steps, bool EndsWithF
                 case 4:
                     b.ReLU($"relu{i}");
                     break;
-                default:
+                case 6:
+                    // A Fire-like block: squeeze 1x1, then 1x1 and 3x3 (pad 1) expands, concatenated.
+                    var squeeze = b.Convolution($"fire{i}/squeeze", Math.Max(1, s.Filters / 4), 1).Last!;
+                    b.Convolution($"fire{i}/expand1x1", s.Filters, 1, from: squeeze);
+                    b.Convolution($"fire{i}/expand3x3", s.Filters, 3, pad: 1, from: squeeze);
+                    b.Concat($"fire{i}/concat", $"fire{i}/expand1x1", $"fire{i}/expand3x3");
+                    channels = 2 * s.Filters;
+                    break;
+                case 7:
+                    // A residual block: a size-preserving convolution added to its input.
+                    var entry = b.Last!;
+                    b.Convolution($"res{i}/conv", channels, 3, pad: 1);
+                    b.Sum($"res{i}/add", entry, $"res{i}/conv");
+                    break;
+                case 5:
                     b.BatchNorm($"bn{i}");
                     break;
             }
@@ -66,13 +80,14 @@ public sealed record Recipe(int Channels, int Size, Step[] Steps, bool EndsWithF
 public static class RandomNetworks
 {
     public static readonly Gen<Step> Steps =
-        from kind in Gen.Choose(0, 5)
+        from kind in Gen.Choose(0, 7)
         from filters in Gen.Choose(1, 48)
         from kernel in Gen.Choose(1, 5)
         from stride in Gen.Choose(1, 3)
         from pad in Gen.Choose(0, 2)
         select new Step(kind, filters, kernel, stride, pad);
 
+    /// <summary>Chains and DAGs: steps 6 and 7 add Fire-like concat blocks and residual adds.</summary>
     public static readonly Gen<Recipe> Chains =
         from channels in Gen.Choose(1, 6)
         from size in Gen.Choose(4, 48)

@@ -76,9 +76,7 @@ public class ModificationTests
             }
 
             var target = convs[c.pick % convs.Length];
-            var index = network.IndexOf(target.Name);
-            var nextWeighted = network.Layers.Skip(index + 1).FirstOrDefault(l => l.HasWeights && l is not BatchNormLayer);
-            var end = nextWeighted is null ? network.Layers.Length - 1 : network.IndexOf(nextWeighted.Name);
+            var reach = ReachUpToNextWeightedLayers(network, target.Name);
             Network modified;
             try
             {
@@ -86,13 +84,40 @@ public class ModificationTests
             }
             catch (NetworkDefinitionException)
             {
-                return true; // a depthwise layer downstream may no longer divide its channels
+                return true; // an add or a depthwise layer downstream no longer matches its channels
             }
 
             var change = ChangeAnalysis.Compare(network, modified);
-            var changed = change.ChangedLayers.Select(network.IndexOf).ToArray();
-            return changed.All(i => i >= index && i <= end) && changed.Contains(index) && change.Scope == ChangeScope.Local;
+            return change.ChangedLayers.All(reach.Contains) && change.ChangedLayers.Contains(target.Name) && change.Scope == ChangeScope.Local;
         }));
+    }
+
+    /// <summary>The layer, every layer downstream of it through layers without weights, and the weighted layers that stop the walk.</summary>
+    private static HashSet<string> ReachUpToNextWeightedLayers(Network network, string start)
+    {
+        var reach = new HashSet<string> { start };
+        var pending = new Stack<string>(network.ConsumersOf(start));
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (!reach.Add(name))
+            {
+                continue;
+            }
+
+            var layer = network[name];
+            if (layer is ConvolutionLayer { Groups: 1 } or FullyConnectedLayer)
+            {
+                continue; // the next layer with weights takes the new channels and stops them
+            }
+
+            foreach (var consumer in network.ConsumersOf(name))
+            {
+                pending.Push(consumer);
+            }
+        }
+
+        return reach;
     }
 
     [Fact]
