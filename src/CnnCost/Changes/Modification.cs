@@ -73,6 +73,10 @@ public abstract record Modification
         }
     }
 
+    /// <summary>A size as a spec writes it: one number for a square, <c>HxW</c> otherwise.</summary>
+    private protected static string Compact(Size2 size) =>
+        size.IsSquare ? size.Height.ToString(CultureInfo.InvariantCulture) : size.ToString();
+
     private static (string Head, string? Tail) Split(string text, char separator)
     {
         var index = text.IndexOf(separator, StringComparison.Ordinal);
@@ -177,7 +181,7 @@ public sealed record SetKernel(string Layer, Size2 Kernel, Size2? Pad = null) : 
     };
 
     /// <inheritdoc />
-    public override string Spec => $"kernel:{Layer}={Kernel}" + (Pad is { } pad ? $",pad={pad}" : "");
+    public override string Spec => $"kernel:{Layer}={Kernel}" + (Pad is { } pad ? $",pad={Compact(pad)}" : "");
 }
 
 /// <summary>Changes a convolution's or pooling layer's stride (a global change when it alters the resolution).</summary>
@@ -194,7 +198,7 @@ public sealed record SetStride(string Layer, Size2 Stride) : Modification
     };
 
     /// <inheritdoc />
-    public override string Spec => $"stride:{Layer}={Stride}";
+    public override string Spec => $"stride:{Layer}={Compact(Stride)}";
 }
 
 /// <summary>Makes a pooling layer max or average (VGG_F_extralayer averages in its last pool).</summary>
@@ -266,6 +270,9 @@ public sealed record InsertAfter(string Existing, Layer Layer) : Modification
 
     /// <inheritdoc />
     public override string Spec => Layer is ConvolutionLayer c
-        ? $"insert-after:{Existing}=conv,{c.Kernel},{c.Filters},pad={c.Pad},stride={c.Stride},name={c.Name}"
+        ? $"insert-after:{Existing}=conv,{c.Kernel},{c.Filters}"
+          + (c.Pad == new Size2(0, 0) ? "" : $",pad={Compact(c.Pad)}")
+          + (c.Stride == new Size2(1, 1) ? "" : $",stride={Compact(c.Stride)}")
+          + $",name={c.Name}"
         : $"insert-after:{Existing}={Layer.Kind}:{Layer.Name}";
 }

@@ -286,7 +286,7 @@ public static class NinTables
                 CompareRatio("4.1", c.Description, "Δ computation", c.PrintedFlopRatio, change.Ratios.Flops, comparisons, notes),
                 Compare(c.Table, "total", "params", c.PrintedParameters, change.Modified.Totals.ParameterBytes, 1e6, "B", comparisons, notes),
                 Compare(c.Table, "total", "computation", c.PrintedFlops, change.Modified.Totals.Flops, 1e12, "F", comparisons, notes),
-                Abbreviate(change.ChangedLayers.Where(n => !IsInPlace(change, n)).ToArray()),
+                ReportViews.Abbreviate(change.ChangedLayers.Where(n => !IsInPlace(change, n)).ToArray()),
                 $"{change.Ratios.ComputationPerCommunication:0.00}x",
             ]);
         }
@@ -360,7 +360,7 @@ public static class NinTables
             new("Δ output"), new("Δ params"), new("Δ computation"),
         ];
         notes.Insert(0, $"{change.Scope.ToString().ToLowerInvariant()} change; layers whose height and width change: "
-            + $"{(change.ResizedLayers.IsEmpty ? "none" : Abbreviate(change.ResizedLayers.Where(n => !change.Modified[n].InPlace).ToArray()))}; "
+            + $"{(change.ResizedLayers.IsEmpty ? "none" : ReportViews.Abbreviate(change.ResizedLayers.Where(n => !change.Modified[n].InPlace).ToArray()))}; "
             + $"totals: {Units.Significant(change.Modified.Totals.ParameterBytes / 1e6)} MB of parameters, {Units.Significant(change.Modified.Totals.Flops / 1e12)} TF");
         notes.Insert(1, change.ScalingNote);
         var view = new TextTable($"Table {table}: NiN with {ninCase.Description}, batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
@@ -369,15 +369,6 @@ public static class NinTables
 
     private static bool IsInPlace(ChangeReport change, string name) =>
         change.Modified.Layers.Any(l => l.Name == name && l.InPlace) || change.Baseline.Layers.Any(l => l.Name == name && l.InPlace);
-
-    /// <summary>Names a run of layers briefly: all of them when few, else the first and last and the count.</summary>
-    /// <param name="names">Layer names in order.</param>
-    /// <returns>The text.</returns>
-    public static string Abbreviate(IReadOnlyList<string> names)
-    {
-        ArgumentNullException.ThrowIfNull(names);
-        return names.Count <= 5 ? string.Join(", ", names) : $"{names[0]} … {names[^1]} ({names.Count} layers)";
-    }
 
     /// <summary>A Δ cell where the printed <c>0</c> means the layer has none of that quantity on either side.</summary>
     private static string CompareDelta(string table, string row, string column, string printedText, long before, long after, double? ratio,

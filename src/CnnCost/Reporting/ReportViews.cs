@@ -51,6 +51,15 @@ public static class ReportViews
         return new TextTable($"{report.Model}: input {report.Input}", columns, rows.ToImmutable(), notes);
     }
 
+    /// <summary>Names a run of layers briefly: all of them when few, else the first and last and the count.</summary>
+    /// <param name="names">Layer names in order.</param>
+    /// <returns>The text.</returns>
+    public static string Abbreviate(IReadOnlyList<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return names.Count <= 5 ? string.Join(", ", names) : $"{names[0]} … {names[^1]} ({names.Count} layers)";
+    }
+
     /// <summary>The camelCase name of a layer kind, as the JSON's <c>kind</c> field writes it.</summary>
     /// <param name="kind">The kind.</param>
     /// <returns>For example <c>fullyConnected</c>.</returns>

@@ -17,13 +17,11 @@ public class SampleTests
         return directory?.FullName ?? throw new InvalidOperationException("CnnCost.sln not found above the test binaries");
     }
 
-    [Fact]
-    public async Task Nin_tables_sample_prints_table_41()
+    private static async Task<string> RunSample(string name)
     {
-        var root = RepositoryRoot();
-        var start = new ProcessStartInfo("dotnet", ["run", Path.Combine("samples", "nin-tables.cs")])
+        var start = new ProcessStartInfo("dotnet", ["run", Path.Combine("samples", name)])
         {
-            WorkingDirectory = root,
+            WorkingDirectory = RepositoryRoot(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -33,8 +31,26 @@ public class SampleTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await process.WaitForExitAsync(timeout.Token);
         var (output, error) = (await outputTask, await errorTask);
-        Assert.True(process.ExitCode == 0, error + output);
+        Assert.True(process.ExitCode == 0, $"samples/{name} failed: {error}{output}");
+        return output;
+    }
+
+    [Fact]
+    public async Task Nin_tables_sample_prints_table_41()
+    {
+        var output = await RunSample("nin-tables.cs");
         Assert.Contains("Table 4.5  4x larger filter resolution in conv7   Local  output x1.0  params x1.3  computation x1.3", output);
         Assert.Contains("Table 4.8  4x larger input data resolution        Global output x4.2  params x1.0  computation x4.3", output);
+    }
+
+    [Fact]
+    public async Task Reduce_resolution_sample_compares_flops_with_measured_frame_rates()
+    {
+        var output = await RunSample("reduce-resolution.cs");
+        var full = CnnCost.Costs.CostModel.Analyze(CnnCost.Zoo.AlexNet.Create()).Totals.Flops;
+        var cropped = CnnCost.Costs.CostModel.Analyze(CnnCost.Zoo.AlexNet.Create().WithInputShape(new CnnCost.Graph.Shape(3, 99, 99))).Totals.Flops;
+        Assert.Contains($"AlexNet  99x99                      {(double)full / cropped,8:0.00}x {3368.0 / 624,11:0.00}x (5.4x)", output);
+        Assert.Contains("pool:pool5=avg                                      Local", output);
+        Assert.Contains("stride:conv1=2                                      Global", output);
     }
 }
