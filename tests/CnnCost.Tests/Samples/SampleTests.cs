@@ -49,7 +49,7 @@ public class SampleTests
         var output = await RunSample("reduce-resolution.cs");
         var full = CnnCost.Costs.CostModel.Analyze(CnnCost.Zoo.AlexNet.Create()).Totals.Flops;
         var cropped = CnnCost.Costs.CostModel.Analyze(CnnCost.Zoo.AlexNet.Create().WithInputShape(new CnnCost.Graph.Shape(3, 99, 99))).Totals.Flops;
-        Assert.Contains($"AlexNet  99x99                      {(double)full / cropped,8:0.00}x {3368.0 / 624,11:0.00}x (5.4x)", output);
+        Assert.Contains($"{"AlexNet",-8} {"99x99",-25} {(double)full / cropped,8:0.00}x {3368.0 / 624,11:0.00}x (5.4x)", output);
         Assert.Contains("pool:pool5=avg                                      Local", output);
         Assert.Contains("stride:conv1=2                                      Global", output);
     }
