@@ -176,6 +176,56 @@ public sealed class NetworkBuilder
     /// <returns>This builder.</returns>
     public NetworkBuilder Sum(string name, params string[] inputs) => Add(new AddLayer(name, [.. inputs]));
 
+    /// <summary>
+    /// Appends a Fire module (dissertation 5.4.1, Figure 5.1): a 1x1 squeeze convolution, then 1x1 and 3x3
+    /// (pad 1) expand convolutions side by side, each followed by a ReLU, concatenated along channels. Its
+    /// layers are named as in the released SqueezeNet: <c>fire2/squeeze1x1</c>, <c>fire2/relu_squeeze1x1</c>,
+    /// <c>fire2/expand1x1</c>, <c>fire2/expand3x3</c>, …, <c>fire2/concat</c>.
+    /// </summary>
+    /// <param name="name">The module's name, the prefix of its layers (e.g. <c>fire2</c>).</param>
+    /// <param name="squeeze1x1">Filters of the squeeze layer, <c>s1x1</c>.</param>
+    /// <param name="expand1x1">1x1 filters of the expand layer, <c>e1x1</c>.</param>
+    /// <param name="expand3x3">3x3 filters of the expand layer, <c>e3x3</c>.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder; its last layer is <c>name/concat</c>.</returns>
+    public NetworkBuilder Fire(string name, int squeeze1x1, int expand1x1, int expand3x3, string? from = null)
+    {
+        var source = Source(name, from);
+        Convolution($"{name}/squeeze1x1", squeeze1x1, 1, from: source).ReLU($"{name}/relu_squeeze1x1");
+        var squeezed = Last!;
+        Convolution($"{name}/expand1x1", expand1x1, 1, from: squeezed).ReLU($"{name}/relu_expand1x1");
+        Convolution($"{name}/expand3x3", expand3x3, 3, pad: 1, from: squeezed).ReLU($"{name}/relu_expand3x3");
+        return Concat($"{name}/concat", $"{name}/relu_expand1x1", $"{name}/relu_expand3x3");
+    }
+
+    /// <summary>
+    /// Appends an Inception module (Szegedy et al. 2015, GoogLeNet): four branches, a 1x1 convolution; a 1x1
+    /// reduction then 3x3 (pad 1); a 1x1 reduction then 5x5 (pad 2); a 3x3 max pool (stride 1, pad 1) then a
+    /// 1x1 projection; every convolution followed by a ReLU; concatenated. Layers are named as in Caffe's
+    /// BVLC GoogLeNet: <c>inception_3a/1x1</c>, <c>inception_3a/3x3_reduce</c>, …, <c>inception_3a/output</c>.
+    /// </summary>
+    /// <param name="name">The module's name, the prefix of its layers.</param>
+    /// <param name="conv1x1">Filters of the 1x1 branch.</param>
+    /// <param name="reduce3x3">Filters of the 1x1 reduction before the 3x3.</param>
+    /// <param name="conv3x3">Filters of the 3x3 convolution.</param>
+    /// <param name="reduce5x5">Filters of the 1x1 reduction before the 5x5.</param>
+    /// <param name="conv5x5">Filters of the 5x5 convolution.</param>
+    /// <param name="poolProjection">Filters of the 1x1 projection after the pool.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder; its last layer is <c>name/output</c>.</returns>
+    public NetworkBuilder Inception(string name, int conv1x1, int reduce3x3, int conv3x3, int reduce5x5, int conv5x5, int poolProjection, string? from = null)
+    {
+        var source = Source(name, from);
+        Convolution($"{name}/1x1", conv1x1, 1, from: source).ReLU($"{name}/relu_1x1");
+        Convolution($"{name}/3x3_reduce", reduce3x3, 1, from: source).ReLU($"{name}/relu_3x3_reduce")
+            .Convolution($"{name}/3x3", conv3x3, 3, pad: 1).ReLU($"{name}/relu_3x3");
+        Convolution($"{name}/5x5_reduce", reduce5x5, 1, from: source).ReLU($"{name}/relu_5x5_reduce")
+            .Convolution($"{name}/5x5", conv5x5, 5, pad: 2).ReLU($"{name}/relu_5x5");
+        MaxPool($"{name}/pool", 3, 1, pad: 1, from: source)
+            .Convolution($"{name}/pool_proj", poolProjection, 1).ReLU($"{name}/relu_pool_proj");
+        return Concat($"{name}/output", $"{name}/relu_1x1", $"{name}/relu_3x3", $"{name}/relu_5x5", $"{name}/relu_pool_proj");
+    }
+
     /// <summary>Checks the description and builds the network.</summary>
     /// <returns>The immutable network.</returns>
     /// <exception cref="NetworkDefinitionException">The description is not a valid network; the message names the layer.</exception>

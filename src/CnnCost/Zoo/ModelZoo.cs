@@ -17,6 +17,12 @@ public static class ModelZoo
             ["vgg19"] = Vgg.Vgg19,
             [LeNet.Name] = LeNet.Create,
             [VggF.Name] = VggF.Create,
+            [SqueezeNet.Version10Name] = SqueezeNet.Version10,
+            [SqueezeNet.Version11Name] = SqueezeNet.Version11,
+            [GoogLeNet.Name] = () => GoogLeNet.Create(),
+            ["resnet18"] = ResNet.ResNet18,
+            ["resnet50"] = ResNet.ResNet50,
+            [MobileNetV2.Name] = MobileNetV2.Create,
         }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>The names of the built-in networks, sorted.</summary>
