@@ -45,11 +45,14 @@ public static class CliApp
                 case "whatif":
                     WhatIfCommand.Run(arguments, stdout);
                     break;
+                case "squeezenet":
+                    SqueezeNetCommand.Run(arguments, stdout);
+                    break;
                 case "tables":
                     TablesCommand.Run(arguments, stdout);
                     break;
                 default:
-                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, tables (cnncost --help)");
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, tables (cnncost --help)");
             }
 
             return Success;
@@ -76,6 +79,10 @@ public static class CliApp
           report MODEL        per-layer shapes, weights, biases, parameter bytes, output bytes, FLOPs, totals
           whatif MODEL --change SPEC [--change SPEC ...]
                               what a change does: per-layer ratios, changed layers, local or global scope
+          squeezenet [--base-e N --incr-e N --pct3x3 P --freq N --sr R --bypass none|simple|complex]
+                              a generated SqueezeNet-family network's report (defaults: SqueezeNet v1.0)
+          squeezenet --sweep sr|pct3x3|bypass
+                              Figures 5.3 / 5.4 and Table 5.3 recomputed: size, FLOPs, activations per design
           tables nin          the dissertation's NiN tables 4.1-4.8 recomputed, printed values and errata beside them
 
         change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,

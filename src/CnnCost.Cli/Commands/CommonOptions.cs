@@ -28,17 +28,18 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     /// <summary>Reads the model argument and the shared options.</summary>
     /// <param name="arguments">The command's arguments.</param>
     /// <param name="command">The command's name, for messages.</param>
+    /// <param name="generated">The network when the command generates it; null to read the MODEL argument.</param>
     /// <returns>The options.</returns>
     /// <exception cref="UsageException">An option is missing or malformed.</exception>
     /// <exception cref="CnnCostException">The model is unknown or the edited network is invalid.</exception>
-    public static CommonOptions Read(Arguments arguments, string command)
+    public static CommonOptions Read(Arguments arguments, string command, Network? generated = null)
     {
-        if (arguments.Positional.Count == 0)
+        if (generated is null && arguments.Positional.Count == 0)
         {
             throw new UsageException($"'{command}' needs a MODEL: one of {string.Join(", ", ModelZoo.Names)}");
         }
 
-        var network = ModelZoo.Create(arguments.Positional[0]);
+        var network = generated ?? ModelZoo.Create(arguments.Positional[0]);
         if (arguments.Option("input") is { } input)
         {
             network = network.WithInputShape(Shape.Parse(input));
