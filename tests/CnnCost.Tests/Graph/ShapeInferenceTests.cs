@@ -73,3 +73,22 @@ public class ShapeInferenceTests
         Assert.Equal(2, report["bypass"].InputShapes.Length);
     }
 }
+
+public class DagPropertyTests
+{
+    [Fact]
+    public void Concat_channels_add_up_and_add_inputs_agree_in_every_random_dag()
+    {
+        FsCheck.Check.One(RandomNetworks.Config, FsCheck.Fluent.Prop.ForAll(FsCheck.Fluent.Arb.ToArbitrary(RandomNetworks.Chains), recipe =>
+        {
+            var network = recipe.Build();
+            var shapes = network.OutputShapes;
+            return network.Layers.Select((layer, i) => (layer, i)).All(x => x.layer switch
+            {
+                ConcatLayer => shapes[x.i].Channels == network.InputIndicesOf(x.i).Sum(j => shapes[j].Channels),
+                AddLayer => network.InputIndicesOf(x.i).All(j => shapes[j] == shapes[x.i]),
+                _ => true,
+            });
+        }));
+    }
+}
