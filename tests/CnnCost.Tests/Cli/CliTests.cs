@@ -142,3 +142,55 @@ public class WhatIfCliTests
         Assert.Single(stderr.ToString().TrimEnd().Split('\n'));
     }
 }
+
+public class SqueezeNetCliTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        return (CliApp.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Default_metaparameters_report_squeezenet_1_0()
+    {
+        var (exit, output, _) = Run("squeezenet", "--format", "json");
+        Assert.Equal(0, exit);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var totals = json.RootElement.GetProperty("totals");
+        Assert.Equal(1_248_424, totals.GetProperty("weights").GetInt64() + totals.GetProperty("biases").GetInt64());
+    }
+
+    [Fact]
+    public void Metaparameters_and_bypass_shape_the_network()
+    {
+        var (exit, output, _) = Run("squeezenet", "--sr", "0.75", "--pct3x3", "50%", "--bypass", "simple", "--format", "csv");
+        Assert.Equal(0, exit);
+        Assert.Contains("fire2/squeeze1x1,convolution,96x55x55", output); // SR 0.75 of 128 expand filters
+        Assert.Contains("fire3/bypass,add", output);
+    }
+
+    [Theory]
+    [InlineData("sr", "Figure 5.3")]
+    [InlineData("pct3x3", "Figure 5.4")]
+    [InlineData("bypass", "Table 5.3")]
+    public void Sweeps_print_the_figures(string sweep, string title)
+    {
+        var (exit, output, _) = Run("squeezenet", "--sweep", sweep, "--format", "markdown");
+        Assert.Equal(0, exit);
+        Assert.Contains(title, output);
+    }
+
+    [Theory]
+    [InlineData("squeezenet", "--sr", "2")]
+    [InlineData("squeezenet", "--pct3x3", "abc")]
+    [InlineData("squeezenet", "--bypass", "sideways")]
+    [InlineData("squeezenet", "--sweep", "depth")]
+    [InlineData("squeezenet", "extra")]
+    public void Bad_metaparameters_exit_2_with_one_line(params string[] args)
+    {
+        var (exit, _, error) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+}
