@@ -17,9 +17,13 @@ public class SampleTests
         return directory?.FullName ?? throw new InvalidOperationException("CnnCost.sln not found above the test binaries");
     }
 
-    private static async Task<string> RunSample(string name)
+    private static Task<string> RunSample(string name) => RunFileApp(Path.Combine(RepositoryRoot(), "samples", name));
+
+    /// <summary>Runs a .NET file-based app with <c>dotnet run</c> from the repository root and returns its output.</summary>
+    private static async Task<string> RunFileApp(string path)
     {
-        var start = new ProcessStartInfo("dotnet", ["run", Path.Combine("samples", name)])
+        var name = Path.GetFileName(path);
+        var start = new ProcessStartInfo("dotnet", ["run", path])
         {
             WorkingDirectory = RepositoryRoot(),
             RedirectStandardOutput = true,
@@ -31,7 +35,7 @@ public class SampleTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await process.WaitForExitAsync(timeout.Token);
         var (output, error) = (await outputTask, await errorTask);
-        Assert.True(process.ExitCode == 0, $"samples/{name} failed: {error}{output}");
+        Assert.True(process.ExitCode == 0, $"{name} failed: {error}{output}");
         return output;
     }
 
@@ -52,5 +56,38 @@ public class SampleTests
         Assert.Contains($"{"AlexNet",-8} {"99x99",-25} {(double)full / cropped,8:0.00}x {3368.0 / 624,11:0.00}x (5.4x)", output);
         Assert.Contains("pool:pool5=avg                                      Local", output);
         Assert.Contains("stride:conv1=2                                      Global", output);
+    }
+
+    [Fact]
+    public async Task Every_csharp_block_of_the_readme_compiles_and_runs()
+    {
+        var root = RepositoryRoot();
+        var blocks = new List<string>();
+        var inBlock = false;
+        foreach (var line in File.ReadAllLines(Path.Combine(root, "README.md")))
+        {
+            if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                inBlock = !inBlock && line == "```csharp";
+                continue;
+            }
+
+            if (inBlock)
+            {
+                blocks.Add(line);
+            }
+        }
+
+        Assert.NotEmpty(blocks);
+        // The blocks read as one quick start: hoist their usings, keep the statements in order.
+        var usings = blocks.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).Distinct();
+        var statements = blocks.Where(l => !l.StartsWith("using ", StringComparison.Ordinal));
+        var directory = Directory.CreateTempSubdirectory("cnncost-readme-");
+        var app = Path.Combine(directory.FullName, "readme.cs");
+        var project = Path.Combine(root, "src", "CnnCost", "CnnCost.csproj");
+        File.WriteAllLines(app, new[] { "#:property PublishAot=false", $"#:project {project}" }.Concat(usings).Concat(statements));
+        var output = await RunFileApp(app);
+        Assert.Contains("30.4 MB of parameters, 2.27 TFLOPs", output);
+        directory.Delete(recursive: true);
     }
 }
