@@ -14,18 +14,27 @@ public static class AlexNet
 
     /// <summary>Builds AlexNet.</summary>
     /// <returns>The network.</returns>
-    public static Network Create() =>
-        new NetworkBuilder(Name, Conventions.Caffe)
+    public static Network Create() => Create(Name, groups: 2);
+
+    /// <summary>
+    /// AlexNet with no channel groups (one tower: conv2, conv4 and conv5 see all their input channels), as a single
+    /// GPU can hold it (Krizhevsky 2014): 62,378,344 parameters. Table 3.1's AlexNet row (249 MB, 7.0 TF) follows it.
+    /// </summary>
+    /// <returns>The network, named <c>alexnet_ungrouped</c>.</returns>
+    public static Network Ungrouped() => Create("alexnet_ungrouped", groups: 1);
+
+    private static Network Create(string name, int groups) =>
+        new NetworkBuilder(name, Conventions.Caffe)
             .Input(3, 227, 227)
             .Convolution("conv1", 96, 11, stride: 4).ReLU("relu1")
             .Lrn("norm1", 5)
             .MaxPool("pool1", 3, 2)
-            .Convolution("conv2", 256, 5, pad: 2, groups: 2).ReLU("relu2")
+            .Convolution("conv2", 256, 5, pad: 2, groups: groups).ReLU("relu2")
             .Lrn("norm2", 5)
             .MaxPool("pool2", 3, 2)
             .Convolution("conv3", 384, 3, pad: 1).ReLU("relu3")
-            .Convolution("conv4", 384, 3, pad: 1, groups: 2).ReLU("relu4")
-            .Convolution("conv5", 256, 3, pad: 1, groups: 2).ReLU("relu5")
+            .Convolution("conv4", 384, 3, pad: 1, groups: groups).ReLU("relu4")
+            .Convolution("conv5", 256, 3, pad: 1, groups: groups).ReLU("relu5")
             .MaxPool("pool5", 3, 2)
             .FullyConnected("fc6", 4096).ReLU("relu6").Dropout(0.5, "drop6")
             .FullyConnected("fc7", 4096).ReLU("relu7").Dropout(0.5, "drop7")

@@ -1,0 +1,112 @@
+using CnnCost.Costs;
+using CnnCost.Graph;
+
+namespace CnnCost.Hardware;
+
+/// <summary>The optimizer whose state training keeps per parameter.</summary>
+public enum Optimizer
+{
+    /// <summary>Plain SGD: no state.</summary>
+    Sgd,
+
+    /// <summary>SGD with momentum: one velocity per parameter.</summary>
+    SgdMomentum,
+
+    /// <summary>Adam: first and second moments, two values per parameter.</summary>
+    Adam,
+}
+
+/// <summary>The bytes a network needs at once, by what they hold.</summary>
+/// <param name="Weights">Parameters (weights and biases), at the report's precision.</param>
+/// <param name="Gradients">Parameter gradients (training), as many as the parameters.</param>
+/// <param name="OptimizerState">Optimizer state (training): 0, 1 or 2 values per parameter.</param>
+/// <param name="Activations">
+/// Inference: the largest set of outputs alive at once, walking the layers in order (an output lives from its layer
+/// until its last consumer; in-place layers reuse their input). Training: every output kept for the backward pass,
+/// the input included, in-place outputs once.
+/// </param>
+/// <param name="PeakLayer">Inference: the layer during which the live set peaks; training: null.</param>
+public sealed record MemoryFootprint(long Weights, long Gradients, long OptimizerState, long Activations, string? PeakLayer)
+{
+    /// <summary>The sum of all parts.</summary>
+    public long Total => Weights + Gradients + OptimizerState + Activations;
+}
+
+/// <summary>
+/// Memory footprints for inference and training, stating exactly what they count (see <see cref="MemoryFootprint"/>).
+/// Not counted: workspace of convolution algorithms, framework overhead, fragmentation, the data-gradient buffers
+/// of the backward pass (at most the largest two activations at a time).
+/// </summary>
+public static class MemoryModel
+{
+    /// <summary>Inference: weights plus the largest set of simultaneously live activations over the graph.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="report">Its report (batch and precision).</param>
+    /// <returns>The footprint.</returns>
+    /// <exception cref="ArgumentException">The report is not of this network.</exception>
+    public static MemoryFootprint Inference(Network network, CostReport report)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Layers.Length != network.Layers.Length || report.Model != network.Name)
+        {
+            throw new ArgumentException($"the report is of '{report.Model}', not of network '{network.Name}'", nameof(report));
+        }
+
+        var count = network.Layers.Length;
+        // Each layer's storage: its own buffer, or (in place) its input's.
+        var owner = new int[count];
+        var lastUse = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            owner[i] = report.Layers[i].InPlace ? owner[network.InputIndicesOf(i)[0]] : i;
+            lastUse[owner[i]] = Math.Max(lastUse[owner[i]], i);
+            foreach (var input in network.InputIndicesOf(i))
+            {
+                lastUse[owner[input]] = Math.Max(lastUse[owner[input]], i);
+            }
+        }
+
+        long live = 0, peak = 0;
+        var peakLayer = network.Layers[0].Name;
+        for (var i = 0; i < count; i++)
+        {
+            if (owner[i] == i)
+            {
+                live += report.Layers[i].OutputBytes;
+            }
+
+            if (live > peak)
+            {
+                (peak, peakLayer) = (live, network.Layers[i].Name);
+            }
+
+            // Free every buffer whose last reader is this layer.
+            for (var j = 0; j <= i; j++)
+            {
+                if (owner[j] == j && lastUse[j] == i && i < count - 1)
+                {
+                    live -= report.Layers[j].OutputBytes;
+                }
+            }
+        }
+
+        return new MemoryFootprint(ParameterBytes(report), 0, 0, peak, peakLayer);
+    }
+
+    /// <summary>Training: weights, their gradients, the optimizer's state and every activation kept for the backward pass.</summary>
+    /// <param name="report">The report (batch and precision).</param>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <returns>The footprint.</returns>
+    public static MemoryFootprint Training(CostReport report, Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var parameters = ParameterBytes(report);
+        var statePerParameter = optimizer switch { Optimizer.Sgd => 0, Optimizer.SgdMomentum => 1, _ => 2 };
+        return new MemoryFootprint(parameters, parameters, statePerParameter * parameters, report.Totals.OutputBytes, null);
+    }
+
+    /// <summary>All parameters, biases included whatever the report's bias convention: memory holds them all.</summary>
+    private static long ParameterBytes(CostReport report) =>
+        report.Conventions.Precision.BytesFor(report.Totals.Weights + report.Totals.Biases);
+}

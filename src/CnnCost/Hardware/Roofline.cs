@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using CnnCost.Costs;
+using CnnCost.Graph;
+
+namespace CnnCost.Hardware;
+
+/// <summary>One layer on the roofline.</summary>
+/// <param name="Name">The layer.</param>
+/// <param name="Flops">Its FLOPs.</param>
+/// <param name="Bytes">The fewest bytes it must move: its inputs, weights and output, each once.</param>
+/// <param name="Intensity">FLOPs per byte.</param>
+/// <param name="AttainableFlopsPerSecond"><c>min(peak, intensity · bandwidth)</c>.</param>
+/// <param name="ComputeBound">Whether the intensity reaches the ridge point.</param>
+/// <param name="Seconds">FLOPs over attainable FLOP/s (for a layer without FLOPs: bytes over bandwidth).</param>
+public sealed record RooflinePoint(string Name, long Flops, long Bytes, double Intensity, double AttainableFlopsPerSecond, bool ComputeBound, double Seconds);
+
+/// <summary>
+/// The roofline model (Williams, Waterman and Patterson, 2009; dissertation 2.3.3) per layer: attainable FLOP/s is
+/// <c>min(peak, arithmetic intensity · memory bandwidth)</c>, with the intensity taken over the fewest bytes a
+/// layer can move (inputs, weights and output once each), so it bounds any implementation from above.
+/// </summary>
+public static class Roofline
+{
+    /// <summary>Places every layer of a report on a device's roofline; in-place layers move nothing of their own and are left out.</summary>
+    /// <param name="report">The report (its batch and precision set the bytes).</param>
+    /// <param name="device">The device.</param>
+    /// <returns>One point per layer that owns its output.</returns>
+    public static ImmutableArray<RooflinePoint> Analyze(CostReport report, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(device);
+        var precision = report.Conventions.Precision;
+        var points = ImmutableArray.CreateBuilder<RooflinePoint>();
+        foreach (var row in report.Layers)
+        {
+            if (row.InPlace || row.Kind == LayerKind.Input)
+            {
+                continue;
+            }
+
+            var inputBytes = row.InputShapes.Sum(s => precision.BytesFor(s.Elements * report.Batch));
+            var bytes = inputBytes + precision.BytesFor(row.Weights + row.Biases) + row.OutputBytes;
+            var intensity = bytes == 0 ? double.PositiveInfinity : (double)row.Flops / bytes;
+            var attainable = Math.Min(device.PeakFlopsPerSecond, intensity * device.MemoryBytesPerSecond);
+            var seconds = row.Flops > 0 ? row.Flops / attainable : bytes / device.MemoryBytesPerSecond;
+            points.Add(new RooflinePoint(row.Name, row.Flops, bytes, intensity, attainable, intensity >= device.RidgeFlopsPerByte, seconds));
+        }
+
+        return points.ToImmutable();
+    }
+}
