@@ -48,11 +48,23 @@ public static class CliApp
                 case "squeezenet":
                     SqueezeNetCommand.Run(arguments, stdout);
                     break;
+                case "scale":
+                    ScaleCommand.Run(arguments, stdout);
+                    break;
+                case "roofline":
+                    RooflineCommand.Run(arguments, stdout);
+                    break;
+                case "memory":
+                    MemoryCommand.Run(arguments, stdout);
+                    break;
+                case "speed":
+                    SpeedCommand.Run(arguments, stdout);
+                    break;
                 case "tables":
                     TablesCommand.Run(arguments, stdout);
                     break;
                 default:
-                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, tables (cnncost --help)");
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, scale, roofline, memory, speed, tables (cnncost --help)");
             }
 
             return Success;
@@ -83,7 +95,15 @@ public static class CliApp
                               a generated SqueezeNet-family network's report (defaults: SqueezeNet v1.0)
           squeezenet --sweep sr|pct3x3|bypass
                               Figures 5.3 / 5.4 and Table 5.3 recomputed: size, FLOPs, activations per design
-          tables nin          the dissertation's NiN tables 4.1-4.8 recomputed, printed values and errata beside them
+          scale MODEL --workers LIST --bandwidth RATE --worker-throughput RATE [--scheme ps|tree|ring]
+                [--branching B] [--latency S] [--gradient-bits 32|16|1] [--scaling strong|weak]
+                [--parallelism data|hybrid] [--batch N]
+                              distributed training step time, speedup, efficiency, break-even workers
+          roofline MODEL --device NAME       per-layer arithmetic intensity, attainable FLOP/s, bound
+          memory MODEL [--optimizer sgd|momentum|adam]   inference and training memory, part by part
+          speed MODEL [--device NAME] [--efficiency E]   frames per second and joules per frame
+          tables nin|chapter2|chapter3
+                              the dissertation's tables recomputed, printed values and errata beside them
 
         change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,
           stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256
@@ -99,6 +119,7 @@ public static class CliApp
           --phase inference|training       FLOPs of a forward pass, or of a training step (3x)
           --rounding caffe|pytorch|eq4.2   output-size rounding (default: the model's own, caffe for the zoo)
           --units MB|MiB                   byte unit of tables (default MB = 10^6 bytes)
+          devices: K20, K40, TitanX, P100, TX1, V100, A100, H100, H200
           --format table|markdown|csv|json output format (default table)
 
         exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 anything else

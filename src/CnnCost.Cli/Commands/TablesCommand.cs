@@ -12,14 +12,27 @@ public static class TablesCommand
     {
         var format = CommonOptions.ReadFormat(arguments);
         arguments.EnsureAllUsed("tables", 1);
-        if (arguments.Positional is not ["nin"])
+        if (arguments.Positional is not ["nin" or "chapter2" or "chapter3"])
         {
-            throw new UsageException("'tables' takes the table set to recompute: nin");
+            throw new UsageException("'tables' takes the table set to recompute: nin, chapter2 or chapter3");
         }
 
         if (format == OutputFormat.Json)
         {
             throw new UsageException("'tables' writes table, markdown or csv; for numbers as JSON use 'report nin --batch 1024 --format json'");
+        }
+
+        if (arguments.Positional[0] == "chapter2")
+        {
+            ConsoleOutput.Write(ChapterTwo.WorkedExamples().View, format, stdout);
+            return;
+        }
+
+        if (arguments.Positional[0] == "chapter3")
+        {
+            ConsoleOutput.Write(ChapterThree.Table31().View, format, stdout);
+            ConsoleOutput.Write(ChapterThree.FireCaffeTable(), format, stdout);
+            return;
         }
 
         ConsoleOutput.Write(NinTables.Table41().View, format, stdout);

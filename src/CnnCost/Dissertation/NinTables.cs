@@ -415,7 +415,8 @@ public static class NinTables
         ImmutableArray<PrintedComparison>.Builder comparisons, ImmutableArray<string>.Builder notes)
     {
         var printed = PrintedValue.Parse(printedText);
-        var shown = computed == 0 ? "0" : Units.Significant(computed / scale) + " " + ScaleSymbol(scale) + unit;
+        var suffix = ScaleSymbol(scale) + unit;
+        var shown = computed == 0 ? "0" : Units.Significant(computed / scale) + (suffix.Length == 0 ? "" : " " + suffix);
         return Record(new PrintedComparison(table, row, column, printedText, shown, printed.Agrees(computed), Errata.Find(table, row, column)), comparisons, notes);
     }
 

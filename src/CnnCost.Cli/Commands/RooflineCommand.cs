@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using CnnCost.Costs;
+using CnnCost.Hardware;
+using CnnCost.Reporting;
+
+namespace CnnCost.Cli.Commands;
+
+/// <summary><c>cnncost roofline MODEL --device NAME</c>: each layer's arithmetic intensity, attainable FLOP/s and bound.</summary>
+public static class RooflineCommand
+{
+    /// <summary>Runs the command.</summary>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="stdout">Where the result goes.</param>
+    public static void Run(Arguments arguments, TextWriter stdout)
+    {
+        var device = Devices.Find(arguments.Option("device") ?? throw new UsageException($"'roofline' needs --device: one of {string.Join(", ", Devices.All.Select(d => d.Name))}"));
+        var common = CommonOptions.Read(arguments, "roofline");
+        arguments.EnsureAllUsed("roofline", 1);
+        if (common.Format == OutputFormat.Json)
+        {
+            throw new UsageException("'roofline' writes table, markdown or csv");
+        }
+
+        var report = CostModel.Analyze(common.Network, common.Options);
+        var points = Roofline.Analyze(report, device);
+        var rows = points.Select(p => (ImmutableArray<string>)
+        [
+            p.Name, Units.Significant(p.Flops / 1e9), Units.Significant(p.Bytes / 1e6), Units.Significant(p.Intensity),
+            Units.Significant(p.AttainableFlopsPerSecond / 1e12), p.ComputeBound ? "compute" : "memory", Units.Significant(p.Seconds * 1e3),
+        ]).ToImmutableArray();
+        var total = points.Sum(p => p.Seconds);
+        ImmutableArray<TextColumn> columns =
+        [
+            new("layer", ColumnAlignment.Left), new("GFLOPs"), new("MB moved"), new("FLOPs/byte"), new("attainable TFLOP/s"),
+            new("bound", ColumnAlignment.Left), new("ms at the roof"),
+        ];
+        ImmutableArray<string> notes =
+        [
+            $"{device}; ridge point {device.RidgeFlopsPerByte.ToString("0.#", CultureInfo.InvariantCulture)} FLOPs/byte; bytes = inputs, weights and output once each (batch {report.Batch}, {report.Conventions.Precision})",
+            $"lower bound on the network's time: {Units.Significant(total * 1e3)} ms per batch, {Units.Significant(report.Batch / total)} frames/s",
+        ];
+        ConsoleOutput.Write(new TextTable($"{report.Model} on the {device.Name} roofline", columns, rows, notes), common.Format, stdout);
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CnnCost.Distributed;
+using CnnCost.Reporting;
+
+namespace CnnCost.Cli.Commands;
+
+/// <summary>
+/// <c>cnncost scale MODEL --workers LIST --bandwidth RATE --worker-throughput RATE --scheme ps|tree|ring</c>:
+/// step time, speedup and efficiency per worker count (contracts.md).
+/// </summary>
+public static class ScaleCommand
+{
+    /// <summary>Runs the command.</summary>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="stdout">Where the result goes.</param>
+    public static void Run(Arguments arguments, TextWriter stdout)
+    {
+        var workers = ParseWorkers(arguments.Option("workers") ?? throw new UsageException("'scale' needs --workers, e.g. 1,2,4 or 1..128"));
+        var bandwidth = Rates.ParseBandwidth(arguments.Option("bandwidth") ?? throw new UsageException("'scale' needs --bandwidth, e.g. 56Gbit/s or 7GB/s"));
+        var throughput = Rates.ParseThroughput(arguments.Option("worker-throughput") ?? throw new UsageException("'scale' needs --worker-throughput, e.g. 3.52TFLOP/s"));
+        var scheme = arguments.Choice("scheme", "tree", "ps", "tree", "ring") switch
+        {
+            "ps" => CommunicationScheme.ParameterServer,
+            "ring" => CommunicationScheme.Ring,
+            _ => CommunicationScheme.ReductionTree,
+        };
+        var branching = arguments.PositiveInt("branching", 2);
+        if (branching < 2)
+        {
+            throw new UsageException("--branching must be at least 2");
+        }
+
+        var latency = arguments.Option("latency") is { } l
+            ? double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 ? seconds : throw new UsageException($"--latency must be seconds, e.g. 5e-6, got '{l}'")
+            : 0;
+        var setup = new ScalingSetup(
+            new CommunicationModel(scheme, bandwidth, branching, latency),
+            throughput,
+            arguments.PositiveInt("batch", 1024),
+            arguments.PositiveInt("gradient-bits", 32),
+            arguments.Choice("scaling", "strong", "strong", "weak") == "weak" ? ScalingMode.Weak : ScalingMode.Strong,
+            arguments.Choice("parallelism", "data", "data", "hybrid") == "hybrid" ? Parallelism.Hybrid : Parallelism.Data);
+        var format = CommonOptions.ReadFormat(arguments);
+        if (arguments.Positional.Count == 0)
+        {
+            throw new UsageException("'scale' needs a MODEL, e.g. nin");
+        }
+
+        var network = CnnCost.Zoo.ModelZoo.Create(arguments.Positional[0]);
+        if (arguments.Choice("bias", "include", "include", "exclude") == "exclude")
+        {
+            network = network.WithConventions(network.Conventions with { CountBiases = false });
+        }
+
+        arguments.EnsureAllUsed("scale", 1);
+        ScalingReport report;
+        try
+        {
+            report = ScalingModel.Analyze(network, setup, workers);
+        }
+        catch (ArgumentException error)
+        {
+            throw new UsageException(error.Message.Split(" (Parameter", StringSplitOptions.None)[0]);
+        }
+
+        if (format == OutputFormat.Json)
+        {
+            stdout.WriteLine(ToJson(report));
+            return;
+        }
+
+        ConsoleOutput.Write(Table(report), format, stdout);
+    }
+
+    /// <summary>Reads <c>1,2,4</c> or a range of powers of two <c>1..128</c>.</summary>
+    /// <param name="text">The list.</param>
+    /// <returns>The worker counts.</returns>
+    /// <exception cref="UsageException">The list is malformed.</exception>
+    public static IReadOnlyList<int> ParseWorkers(string text)
+    {
+        static int Count(string part, string text) =>
+            int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1
+                ? value
+                : throw new UsageException($"--workers takes counts like 1,2,4 or a range 1..128, got '{text}'");
+
+        var range = text.Split("..");
+        if (range.Length == 2)
+        {
+            var (from, to) = (Count(range[0], text), Count(range[1], text));
+            var counts = new List<int>();
+            for (long p = from; p <= to; p *= 2)
+            {
+                counts.Add((int)p);
+            }
+
+            return counts.Count > 0 ? counts : throw new UsageException($"--workers range '{text}' is empty");
+        }
+
+        return [.. text.Split(',').Select(part => Count(part, text))];
+    }
+
+    private static TextTable Table(ScalingReport report)
+    {
+        var rows = report.Rows.Select(r => (ImmutableArray<string>)
+        [
+            r.Workers.ToString(CultureInfo.InvariantCulture), Seconds(r.ComputeSeconds), Seconds(r.CommunicationSeconds), Seconds(r.StepSeconds),
+            $"{r.Speedup:0.00}x", $"{r.Efficiency:0.0%}", r.FramesPerSecond.ToString("N0", CultureInfo.InvariantCulture),
+        ]).ToImmutableArray();
+        ImmutableArray<TextColumn> columns =
+        [
+            new("workers"), new("compute"), new("communication"), new("step"), new("speedup"), new("efficiency"), new("frames/s"),
+        ];
+        var s = report.Setup;
+        ImmutableArray<string> notes =
+        [
+            $"{s.Mode.ToString().ToLowerInvariant()} scaling, {s.Parallelism.ToString().ToLowerInvariant()} parallelism, batch {s.Batch}, {s.Communication.Scheme} "
+                + $"(branching {s.Communication.Branching}) at {s.Communication.BandwidthBytesPerSecond / 1e9:0.###} GB/s, worker {s.WorkerFlopsPerSecond / 1e12:0.###} TFLOP/s, "
+                + $"{s.GradientBits}-bit gradients: {Units.Significant(report.GradientBytes / 1e6)} MB per worker per step",
+            report.BreakEvenWorkers is { } b
+                ? $"communication reaches computation at {b} workers"
+                : "communication stays below computation at every listed worker count",
+        ];
+        return new TextTable($"{report.Model}: training step time vs workers", columns, rows, notes);
+    }
+
+    private static string Seconds(double seconds) => seconds.ToString("0.####E+0", CultureInfo.InvariantCulture) + " s";
+
+    private static string ToJson(ScalingReport report)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            var s = report.Setup;
+            w.WriteStartObject();
+            w.WriteString("model", report.Model);
+            w.WriteNumber("batch", s.Batch);
+            w.WriteString("scheme", s.Communication.Scheme switch
+            {
+                CommunicationScheme.ParameterServer => "ps",
+                CommunicationScheme.Ring => "ring",
+                _ => "tree",
+            });
+            w.WriteNumber("branching", s.Communication.Branching);
+            w.WriteNumber("bandwidthBytesPerSecond", s.Communication.BandwidthBytesPerSecond);
+            w.WriteNumber("workerFlopsPerSecond", s.WorkerFlopsPerSecond);
+            w.WriteNumber("parameterBytes", report.GradientBytes);
+            w.WriteNumber("flopsPerStep", report.FlopsPerStep);
+            w.WriteString("scaling", s.Mode.ToString().ToLowerInvariant());
+            w.WriteString("parallelism", s.Parallelism.ToString().ToLowerInvariant());
+            w.WriteStartArray("rows");
+            foreach (var r in report.Rows)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("workers", r.Workers);
+                w.WriteNumber("computeSeconds", r.ComputeSeconds);
+                w.WriteNumber("communicationSeconds", r.CommunicationSeconds);
+                w.WriteNumber("stepSeconds", r.StepSeconds);
+                w.WriteNumber("speedup", r.Speedup);
+                w.WriteNumber("efficiency", r.Efficiency);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (report.BreakEvenWorkers is { } b)
+            {
+                w.WriteNumber("breakEvenWorkers", b);
+            }
+            else
+            {
+                w.WriteNull("breakEvenWorkers");
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

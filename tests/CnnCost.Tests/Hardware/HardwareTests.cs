@@ -1,0 +1,131 @@
+using CnnCost.Costs;
+using CnnCost.Dissertation;
+using CnnCost.Graph;
+using CnnCost.Hardware;
+using Xunit;
+
+namespace CnnCost.Tests.Hardware;
+
+public class HardwareTests
+{
+    private static readonly Device Toy = new("toy", 1e12, 1e11, 100, "a device for hand calculation: ridge at 10 FLOPs/byte");
+
+    [Fact]
+    public void Thirty_watts_at_fifteen_fps_is_two_joules_per_frame()
+    {
+        Assert.Equal(2.0, SpeedModel.JoulesPerFrame(30, 15), 12);
+        var estimate = SpeedModel.Estimate(Toy, 1_000_000_000, 0.5);   // 0.5 TFLOP/s over 1 GFLOP
+        Assert.Equal(500, estimate.FramesPerSecond, 9);
+        Assert.Equal(0.2, estimate.JoulesPerFrame, 12);                // 100 W / 500 fps
+        Assert.Throws<ArgumentOutOfRangeException>(() => SpeedModel.Estimate(Toy, 1, 1.5));
+    }
+
+    [Fact]
+    public void Roofline_bounds_follow_the_hand_computed_ridge_point()
+    {
+        // 16x8x8 input, 1x1 convolution to 16 channels without bias, batch 1, fp32:
+        // FLOPs 2*16*16*64 = 32,768; bytes (1024 in + 256 weights + 1024 out) * 4 = 9,216; intensity 3.56 < 10: memory bound.
+        // 3x3 convolution, pad 1, 64 filters: FLOPs 2*16*64*9*64 = 1,179,648; bytes (1024 + 9216 + 4096) * 4 = 57,344; 20.6 > 10: compute bound.
+        var network = new NetworkBuilder("toy").Input(16, 8, 8)
+            .Convolution("pointwise", 16, 1, bias: false)
+            .Convolution("spatial", 64, 3, pad: 1, bias: false).Build();
+        var points = Roofline.Analyze(CostModel.Analyze(network), Toy);
+        var pointwise = points.Single(p => p.Name == "pointwise");
+        Assert.Equal(32_768, pointwise.Flops);
+        Assert.Equal(9_216, pointwise.Bytes);
+        Assert.False(pointwise.ComputeBound);
+        Assert.Equal(32_768.0 / 9_216 * 1e11, pointwise.AttainableFlopsPerSecond, 3);
+        var spatial = points.Single(p => p.Name == "spatial");
+        Assert.Equal(57_344, spatial.Bytes);
+        Assert.True(spatial.ComputeBound);
+        Assert.Equal(1e12, spatial.AttainableFlopsPerSecond);
+        Assert.Equal(10, Toy.RidgeFlopsPerByte);
+    }
+
+    [Fact]
+    public void Memory_totals_of_a_small_network_match_the_hand_count()
+    {
+        // Batch 2, fp32. data 3x8x8 = 192 values; conv 4x8x8 = 256; relu in place; pool 4x4x4 = 64; fc 10.
+        // Parameters: conv 3*4*9 + 4 = 112, fc 64*10 + 10 = 650: 762 values = 3,048 bytes.
+        var network = new NetworkBuilder("small").Input(3, 8, 8)
+            .Convolution("conv", 4, 3, pad: 1).ReLU("relu")
+            .MaxPool("pool", 2, 2)
+            .FullyConnected("fc", 10).Build();
+        var report = CostModel.Analyze(network, new AnalysisOptions { Batch = 2 });
+        var inference = MemoryModel.Inference(network, report);
+        Assert.Equal(3_048, inference.Weights);
+        // Live sets x 2 items x 4 bytes: data+conv = 448, conv(relu)+pool = 320, pool+fc = 74; the peak is 448 at conv.
+        Assert.Equal(448 * 2 * 4, inference.Activations);
+        Assert.Equal("conv", inference.PeakLayer);
+        var adam = MemoryModel.Training(report, Optimizer.Adam);
+        Assert.Equal((192 + 256 + 64 + 10) * 2 * 4, adam.Activations);    // every owned output, the input included
+        Assert.Equal(3_048 + 3_048 + 2 * 3_048 + adam.Activations, adam.Total);
+        Assert.Equal(3_048, MemoryModel.Training(report, Optimizer.SgdMomentum).OptimizerState);
+        Assert.Equal(0, MemoryModel.Training(report, Optimizer.Sgd).OptimizerState);
+    }
+
+    [Fact]
+    public void A_branch_keeps_its_source_alive_until_its_last_reader()
+    {
+        // data 1x4x4 (16) -> a (2x4x4 = 32) -> b (32) ; add(a, b) (32). While b runs, data is freed, a and b live.
+        var network = new NetworkBuilder("branch").Input(1, 4, 4)
+            .Convolution("a", 2, 1).Convolution("b", 2, 1).Sum("add", "a", "b").Build();
+        var report = CostModel.Analyze(network);
+        var memory = MemoryModel.Inference(network, report);
+        Assert.Equal((32 + 32 + 32) * 4, memory.Activations);                 // a, b and add at once
+        Assert.Equal("add", memory.PeakLayer);
+    }
+
+    [Fact]
+    public void Every_preset_is_findable_and_unknown_names_list_them()
+    {
+        Assert.Equal(10.6e12, Devices.Find("p100").PeakFlopsPerSecond);
+        var error = Assert.Throws<CnnCostException>(() => Devices.Find("abacus"));
+        Assert.Contains("H200", error.Message);
+    }
+}
+
+public class ChapterTablesTests
+{
+    [Fact]
+    public void Every_printed_value_of_chapters_2_and_3_agrees_or_has_a_known_erratum()
+    {
+        var comparisons = ChapterTwo.WorkedExamples().Comparisons.Concat(ChapterThree.Table31().Comparisons).ToArray();
+        Assert.All(comparisons, c => Assert.True(c.Agrees || c.Erratum is not null, $"{c.Table} {c.Row} {c.Column}: printed {c.Printed}, computed {c.Computed}"));
+    }
+
+    [Fact]
+    public void Table_31s_nin_row_and_the_ungrouped_alexnet_reproduce_the_printed_weights_and_flops()
+    {
+        var rows = ChapterThree.Table31().Comparisons;
+        Assert.True(rows.Single(c => c.Row == "NiN" && c.Column == "|W|").Agrees);          // 30.4 MB, printed 30MB
+        Assert.True(rows.Single(c => c.Row == "NiN" && c.Column == "F+B TFLOPs").Agrees);   // 6.799 TF, printed 6.7 (truncated)
+        Assert.True(rows.Single(c => c.Row == "AlexNet (ungrouped)" && c.Column == "|W|").Agrees);
+        Assert.True(rows.Single(c => c.Row == "AlexNet (ungrouped)" && c.Column == "F+B TFLOPs").Agrees);
+        Assert.Equal(62_378_344, CostModel.Analyze(CnnCost.Zoo.AlexNet.Ungrouped()).Totals.Parameters);
+    }
+
+    [Fact]
+    public void Lenet_on_rgb_input_gives_the_texts_flops_and_the_p100_frame_rate()
+    {
+        // conv1 2*3*20*25*24*24 + conv2 2*20*50*25*8*8 + ip1 2*800*500 + ip2 2*500*10 = 5,738,000 without the pools.
+        var lenet = CostModel.Analyze(ChapterTwo.LeNetRgb(28));
+        Assert.Equal(5_738_000, lenet.Layers.Where(l => l.Kind is LayerKind.Convolution or LayerKind.FullyConnected).Sum(l => l.Flops));
+        var lenet224 = CostModel.Analyze(ChapterTwo.LeNetRgb(224)).Totals.Flops;
+        Assert.Equal(39, Math.Round(10.6e12 / lenet224 / 100)); // about 3,900 frames/s
+    }
+
+    [Fact]
+    public void Firecaffe_comparisons_solve_for_the_efficiency_that_agrees()
+    {
+        foreach (var c in ChapterThree.FireCaffe())
+        {
+            Assert.NotNull(c.EfficiencyToAgree);
+            // At that efficiency the model reproduces the measured speedup.
+            var setup = new CnnCost.Distributed.ScalingSetup(ChapterThree.FireCaffeInterconnect, Devices.K20.PeakFlopsPerSecond * c.EfficiencyToAgree!.Value, c.Batch);
+            var network = c.Model == "NiN" ? CnnCost.Zoo.NetworkInNetwork.Create() : CnnCost.Zoo.GoogLeNet.Create();
+            var speedup = CnnCost.Distributed.ScalingModel.Analyze(network, setup, [1, c.Workers]).Rows[1].Speedup;
+            Assert.Equal(c.Measured, speedup, 6);
+        }
+    }
+}
