@@ -1,0 +1,65 @@
+using System.Text.Json;
+using CnnCost.Cli;
+using Xunit;
+
+namespace CnnCost.Tests.Cli;
+
+public class DistributedCliTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        return (CliApp.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Scale_json_follows_the_contract()
+    {
+        var (exit, output, error) = Run("scale", "nin", "--workers", "1..128", "--bandwidth", "56Gbit/s", "--worker-throughput", "3.52TFLOP/s",
+            "--scheme", "tree", "--bias", "exclude", "--format", "json");
+        Assert.Equal(0, exit);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("tree", root.GetProperty("scheme").GetString());
+        Assert.Equal(2, root.GetProperty("branching").GetInt32());
+        Assert.Equal(7e9, root.GetProperty("bandwidthBytesPerSecond").GetDouble());
+        Assert.Equal(30_359_680, root.GetProperty("parameterBytes").GetInt64());   // contracts.md's NiN example, weights only
+        var rows = root.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(new[] { 1, 2, 4, 8, 16, 32, 64, 128 }, rows.Select(r => r.GetProperty("workers").GetInt32()).ToArray());
+        var flopsPerStep = root.GetProperty("flopsPerStep").GetDouble();
+        Assert.Equal(flopsPerStep / (32 * 3.52e12), rows[5].GetProperty("computeSeconds").GetDouble(), 12);
+        Assert.Equal(30_359_680.0 * 2 * 5 / 7e9, rows[5].GetProperty("communicationSeconds").GetDouble(), 12);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("breakEvenWorkers").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("roofline", "vgg16", "--device", "P100", "--format", "markdown")]
+    [InlineData("memory", "resnet18", "--batch", "8", "--optimizer", "adam", "--format", "markdown")]
+    [InlineData("speed", "vgg19", "--device", "TitanX", "--efficiency", "5%", "--format", "markdown")]
+    [InlineData("tables", "chapter2", "--format", "markdown")]
+    [InlineData("tables", "chapter3", "--format", "markdown")]
+    [InlineData("scale", "alexnet", "--workers", "1,8", "--bandwidth", "10Gbps", "--worker-throughput", "1T", "--parallelism", "hybrid", "--scaling", "weak")]
+    public void Hardware_and_distributed_commands_run(params string[] args)
+    {
+        var (exit, output, error) = Run(args);
+        Assert.True(exit == 0, error);
+        Assert.NotEmpty(output);
+    }
+
+    [Theory]
+    [InlineData("scale", "nin", "--bandwidth", "7GB/s", "--worker-throughput", "1T")]
+    [InlineData("scale", "nin", "--workers", "0,2", "--bandwidth", "7GB/s", "--worker-throughput", "1T")]
+    [InlineData("scale", "nin", "--workers", "1,2", "--bandwidth", "fast", "--worker-throughput", "1T")]
+    [InlineData("scale", "nin", "--workers", "1,2", "--bandwidth", "7GB/s", "--worker-throughput", "1T", "--parallelism", "hybrid")]
+    [InlineData("roofline", "nin", "--device", "abacus")]
+    [InlineData("roofline", "nin")]
+    [InlineData("speed", "nin", "--efficiency", "1.5")]
+    [InlineData("memory", "nin", "--optimizer", "lbfgs")]
+    public void Bad_arguments_exit_2_with_one_line(params string[] args)
+    {
+        var (exit, _, error) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+}
