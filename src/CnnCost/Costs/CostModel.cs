@@ -102,6 +102,10 @@ public static class CostModel
                 // One addition per output element for each input beyond the first.
                 flops = conventions.CountElementwiseOps ? checked(outputElements * (inputShapes.Length - 1)) : 0;
                 break;
+            case ActivationLayer { Function: ActivationFunction.PReLU } prelu:
+                weights = prelu.SharedSlope ? 1 : output.Channels;
+                flops = conventions.CountElementwiseOps ? outputElements : 0;
+                break;
             case ActivationLayer or DropoutLayer or LrnLayer or SoftmaxLayer:
                 flops = conventions.CountElementwiseOps ? outputElements : 0;
                 break;

@@ -203,16 +203,24 @@ public enum ActivationFunction
     Sigmoid,
     /// <summary>The hyperbolic tangent.</summary>
     Tanh,
+    /// <summary><c>max(0, x) + a·min(0, x)</c> with a fixed slope <c>a</c> (no parameters).</summary>
+    LeakyReLU,
+    /// <summary>Parametric ReLU (He et al. 2015): a learned slope per channel, or one shared slope.</summary>
+    PReLU,
 }
 
 /// <summary>An element-wise nonlinearity; its output has its input's shape.</summary>
 /// <param name="Name">The layer's name.</param>
 /// <param name="Input">The layer feeding it.</param>
 /// <param name="Function">The nonlinearity.</param>
-public sealed record ActivationLayer(string Name, string Input, ActivationFunction Function) : SingleInputLayer(Name, Input)
+/// <param name="SharedSlope">For PReLU: whether one slope serves every channel (Caffe's <c>channel_shared</c>).</param>
+public sealed record ActivationLayer(string Name, string Input, ActivationFunction Function, bool SharedSlope = false) : SingleInputLayer(Name, Input)
 {
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Activation;
+
+    /// <inheritdoc />
+    public override bool HasWeights => Function == ActivationFunction.PReLU;
 }
 
 /// <summary>Dropout: zeroes a fraction of activations in training, an identity at inference.</summary>
@@ -280,10 +288,22 @@ public sealed record ConcatLayer(string Name, ImmutableArray<string> Sources) : 
         Inputs.Length < 2 ? $"a concat needs at least two inputs, got {Inputs.Length}" : null;
 }
 
-/// <summary>Element-wise addition of inputs of identical shape (a bypass or residual connection).</summary>
+/// <summary>The element-wise operation of an <see cref="AddLayer"/> (Caffe's Eltwise): each costs one operation per output element per extra input.</summary>
+public enum ElementwiseOperation
+{
+    /// <summary>Addition (a bypass or residual connection).</summary>
+    Sum,
+    /// <summary>Multiplication.</summary>
+    Product,
+    /// <summary>Maximum.</summary>
+    Max,
+}
+
+/// <summary>Element-wise combination of inputs of identical shape: by default addition (a bypass or residual connection).</summary>
 /// <param name="Name">The layer's name.</param>
-/// <param name="Sources">The layers added.</param>
-public sealed record AddLayer(string Name, ImmutableArray<string> Sources) : Layer(Name)
+/// <param name="Sources">The layers combined.</param>
+/// <param name="Operation">Sum (the default), product or maximum.</param>
+public sealed record AddLayer(string Name, ImmutableArray<string> Sources, ElementwiseOperation Operation = ElementwiseOperation.Sum) : Layer(Name)
 {
     /// <inheritdoc />
     public override ImmutableArray<string> Inputs => Sources;

@@ -1,0 +1,105 @@
+using CnnCost.Costs;
+using CnnCost.Graph;
+using CnnCost.Import;
+using CnnCost.Zoo;
+using Xunit;
+
+namespace CnnCost.Tests.Import;
+
+public class CaffeImporterTests
+{
+    private static void SameReport(Network expected, Network actual)
+    {
+        var a = CostModel.Analyze(expected, new AnalysisOptions { Batch = 2 });
+        var b = CostModel.Analyze(actual, new AnalysisOptions { Batch = 2 });
+        Assert.Equal(a.Totals, b.Totals);
+        Assert.Equal(a.Layers.Select(l => (l.Name, l.Kind, l.Output, l.Weights, l.Biases, l.Flops, l.OutputBytes, l.InPlace)),
+            b.Layers.Select(l => (l.Name, l.Kind, l.Output, l.Weights, l.Biases, l.Flops, l.OutputBytes, l.InPlace)));
+    }
+
+    public static TheoryData<string> ZooNames => [.. ModelZoo.Names];
+
+    [Theory]
+    [MemberData(nameof(ZooNames))]
+    public void Every_zoo_network_round_trips_through_prototxt(string name)
+    {
+        var network = ModelZoo.Create(name);
+        var text = CaffeWriter.Write(network);
+        SameReport(network, CaffeImporter.Parse(text, $"{name}.prototxt").Network);
+    }
+
+    [Fact]
+    public void A_caffe_style_alexnet_with_in_place_layers_and_phases_matches_the_zoo()
+    {
+        var imported = CaffeImporter.Parse(Prototxt.AlexNetTrainVal, "alexnet.prototxt");
+        SameReportIgnoringNames(AlexNet.Create(), imported.Network);
+        Assert.Equal(256, imported.FileBatch);   // the TEST data layer's batch, shown, not used
+        Assert.Contains(imported.Notes, n => n.Contains("3 channels of 227x227"));
+    }
+
+    [Fact]
+    public void The_old_layers_syntax_reads_lenet()
+    {
+        var imported = CaffeImporter.Parse(Prototxt.LeNetV1, "lenet_v1.prototxt");
+        Assert.Equal(CostModel.Analyze(LeNet.Create()).Totals.Parameters, CostModel.Analyze(imported.Network).Totals.Parameters);
+        Assert.Equal(CostModel.Analyze(LeNet.Create()).Totals.Flops, CostModel.Analyze(imported.Network).Totals.Flops);
+        Assert.Equal(64, imported.FileBatch);
+    }
+
+    [Fact]
+    public void Input_dims_batch_never_multiplies_the_costs()
+    {
+        // Netscope users got 10x MACs from a deploy file with batch 10.
+        var imported = CaffeImporter.Parse(Prototxt.TinyWithInputDim, "tiny.prototxt");
+        Assert.Equal(10, imported.FileBatch);
+        Assert.Equal(2L * 3 * 8 * 9 * 30 * 30, CostModel.Analyze(imported.Network).Totals.Flops);   // batch 1
+        Assert.Contains(imported.Notes, n => n.Contains("batch of 10"));
+    }
+
+    [Fact]
+    public void Batch_norm_with_scale_eltwise_concat_and_per_axis_windows_are_read()
+    {
+        var imported = CaffeImporter.Parse(Prototxt.Features, "features.prototxt");
+        var report = CostModel.Analyze(imported.Network);
+        Assert.Equal(new Shape(8, 16, 15), report["rect"].Output);              // kernel 3x4, pad 1x1: (16+2-3)+1, (16+2-4)+1
+        Assert.Equal(16, report["bn"].Weights + report["bn"].Biases);           // gamma and beta of 8 channels; the Scale is folded in
+        Assert.DoesNotContain(report.Layers, l => l.Name == "bn_scale");
+        Assert.Equal(new Shape(16, 16, 15), report["cat"].Output);
+        Assert.Equal(ElementwiseOperation.Max, ((AddLayer)imported.Network["sum"]).Operation);
+        Assert.Equal(ActivationFunction.PReLU, ((ActivationLayer)imported.Network["prelu"]).Function);
+        Assert.Equal(16, report["prelu"].Weights);                              // one slope per channel
+        Assert.Equal(new Shape(16, 8, 7), report["floorpool"].Output);          // round_mode FLOOR: (15-2)/2+1 = 7
+    }
+
+    [Theory]
+    [InlineData("layer { name: \"x\" type: \"Convolution\" ", "line 1", "never closed")]
+    [InlineData("input: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\nlayer {\n name: \"c\"\n type: \"Convolution\"\n bottom: \"data\"\n top: \"c\"\n convolution_param { num_output: 1099511627776 kernel_size: 3 }\n}", "line 11", "out of range")]
+    [InlineData("input: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\nlayer {\n name: \"c\"\n type: \"Deconvolution\"\n bottom: \"data\"\n top: \"c\"\n}", "line 6", "Deconvolution")]
+    [InlineData("input: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\nlayer {\n name: \"c\"\n type: \"ReLU\"\n bottom: \"nothing\"\n top: \"c\"\n}", "line 6", "'nothing'")]
+    [InlineData("input: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\nlayer {\n name: \"c\"\n type: \"Convolution\"\n bottom: \"data\"\n top: \"c\"\n convolution_param { num_output: 4 kernel_size: 11 }\n}", "line 6", "larger than the padded input")]
+    [InlineData("name: \"x\"\n}\n", "line 2", "unexpected '}'")]
+    [InlineData("name: \"empty\"\n", null, "no input")]
+    public void Bad_files_name_the_file_and_line(string text, string? location, string reason)
+    {
+        var error = Assert.Throws<ModelFormatException>(() => CaffeImporter.Parse(text, "bad.prototxt"));
+        Assert.StartsWith("bad.prototxt: ", error.Message);
+        Assert.Equal(location, error.Location);
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void Deep_nesting_is_refused_not_a_stack_overflow()
+    {
+        var text = string.Concat(Enumerable.Repeat("a { ", 100_000));
+        var error = Assert.Throws<ModelFormatException>(() => CaffeImporter.Parse(text, "deep.prototxt"));
+        Assert.Contains("nest", error.Message);
+    }
+
+    private static void SameReportIgnoringNames(Network expected, Network actual)
+    {
+        var a = CostModel.Analyze(expected);
+        var b = CostModel.Analyze(actual);
+        Assert.Equal(a.Totals, b.Totals);
+        Assert.Equal(a.Layers.Select(l => (l.Kind, l.Output, l.Flops)), b.Layers.Select(l => (l.Kind, l.Output, l.Flops)));
+    }
+}
