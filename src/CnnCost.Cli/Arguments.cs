@@ -5,6 +5,9 @@ namespace CnnCost.Cli;
 /// <summary>Positional arguments and <c>--name value</c> options of one command; an option may repeat (<c>--change</c>).</summary>
 public sealed class Arguments
 {
+    /// <summary>Options that take no value; present means true.</summary>
+    private static readonly HashSet<string> FlagNames = new(StringComparer.Ordinal) { "skip-unsupported" };
+
     private readonly Dictionary<string, List<string>> _options;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
@@ -39,6 +42,10 @@ public sealed class Arguments
             if (equals > 0)
             {
                 (name, value) = (arg[2..equals], arg[(equals + 1)..]);
+            }
+            else if (FlagNames.Contains(arg[2..]))
+            {
+                (name, value) = (arg[2..], "true");
             }
             else
             {
@@ -121,6 +128,11 @@ public sealed class Arguments
         var lower = text.ToLowerInvariant();
         return choices.Contains(lower) ? lower : throw new UsageException($"--{name} must be one of {string.Join(", ", choices)}, got '{text}'");
     }
+
+    /// <summary>Whether a flag (an option without a value) is present.</summary>
+    /// <param name="name">The flag's name without dashes.</param>
+    /// <returns><see langword="true"/> when given.</returns>
+    public bool Flag(string name) => Option(name) is "true";
 
     /// <summary>Fails on options the command did not read, and on positional arguments beyond <paramref name="maxPositional"/>.</summary>
     /// <param name="command">The command's name for the message.</param>

@@ -108,7 +108,7 @@ public static class CliApp
         change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,
           stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256
 
-        MODEL is a built-in name: alexnet, googlenet, lenet, mobilenet_v2, nin, resnet18, resnet50,
+        MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through), or a built-in name: alexnet, googlenet, lenet, mobilenet_v2, nin, resnet18, resnet50,
         squeezenet1_0, squeezenet1_1, vgg11, vgg13, vgg16, vgg19, vgg_f
 
         options:

@@ -1,5 +1,6 @@
 using CnnCost.Costs;
 using CnnCost.Graph;
+using CnnCost.Import;
 using CnnCost.Reporting;
 using CnnCost.Zoo;
 
@@ -23,7 +24,8 @@ public enum OutputFormat
 /// <param name="Options">Batch, phase and conventions.</param>
 /// <param name="Format">The output format.</param>
 /// <param name="Unit">The byte unit of tables.</param>
-public sealed record CommonOptions(Network Network, AnalysisOptions Options, OutputFormat Format, ByteUnit Unit)
+/// <param name="ImportNotes">What an importer assumed or left out (empty for zoo models).</param>
+public sealed record CommonOptions(Network Network, AnalysisOptions Options, OutputFormat Format, ByteUnit Unit, IReadOnlyList<string> ImportNotes)
 {
     /// <summary>Reads the model argument and the shared options.</summary>
     /// <param name="arguments">The command's arguments.</param>
@@ -39,7 +41,8 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
             throw new UsageException($"'{command}' needs a MODEL: one of {string.Join(", ", ModelZoo.Names)}");
         }
 
-        var network = generated ?? ModelZoo.Create(arguments.Positional[0]);
+        var model = generated is null ? LoadModel(arguments) : new ImportedModel(generated, null, []);
+        var network = model.Network;
         if (arguments.Option("input") is { } input)
         {
             network = network.WithInputShape(Shape.Parse(input));
@@ -63,7 +66,16 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
             Phase = arguments.Choice("phase", "inference", "inference", "training") == "training" ? Phase.Training : Phase.Inference,
             Conventions = conventions,
         };
-        return new CommonOptions(network, options, ReadFormat(arguments), ReadUnit(arguments));
+        return new CommonOptions(network, options, ReadFormat(arguments), ReadUnit(arguments), model.Notes);
+    }
+
+    /// <summary>Reads the MODEL argument: a zoo name or a .prototxt / .onnx path (with <c>--skip-unsupported</c> for ONNX).</summary>
+    /// <param name="arguments">The arguments.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="CnnCostException">An unknown name or a bad file; the message names it.</exception>
+    public static ImportedModel LoadModel(Arguments arguments)
+    {
+        return ModelSource.Load(arguments.Positional[0], new OnnxImportOptions(arguments.Flag("skip-unsupported")));
     }
 
     /// <summary>Reads <c>--format</c>.</summary>

@@ -20,6 +20,7 @@ public static class ReportCommand
             return;
         }
 
-        ConsoleOutput.Write(ReportViews.PerLayer(report, common.Unit), common.Format, stdout);
+        var table = ReportViews.PerLayer(report, common.Unit);
+        ConsoleOutput.Write(table with { Notes = table.Notes.AddRange(common.ImportNotes) }, common.Format, stdout);
     }
 }

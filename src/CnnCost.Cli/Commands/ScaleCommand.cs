@@ -49,7 +49,7 @@ public static class ScaleCommand
             throw new UsageException("'scale' needs a MODEL, e.g. nin");
         }
 
-        var network = CnnCost.Zoo.ModelZoo.Create(arguments.Positional[0]);
+        var network = CommonOptions.LoadModel(arguments).Network;
         if (arguments.Choice("bias", "include", "include", "exclude") == "exclude")
         {
             network = network.WithConventions(network.Conventions with { CountBiases = false });

@@ -61,6 +61,13 @@ public static class ShapeInference
         return shapes;
     }
 
+    /// <summary>The output shape of one layer given its input shapes (importers use it while they build a graph).</summary>
+    internal static Shape OutputOf(Layer layer, IReadOnlyList<Shape> inputShapes, Conventions conventions)
+    {
+        var shapes = inputShapes.ToArray();
+        return OutputOf(layer, [.. Enumerable.Range(0, shapes.Length)], shapes, conventions);
+    }
+
     /// <summary>The output shape of one layer, given the shapes already inferred for the layers before it.</summary>
     internal static Shape OutputOf(Layer layer, int[] inputIndices, Shape[] shapes, Conventions conventions)
     {

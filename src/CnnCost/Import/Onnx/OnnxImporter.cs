@@ -1,0 +1,431 @@
+using System.Collections.Immutable;
+using CnnCost.Graph;
+using CnnCost.Import.Onnx.Schema;
+using Google.Protobuf;
+
+namespace CnnCost.Import;
+
+/// <summary>What the ONNX importer does with operators it does not model.</summary>
+/// <param name="SkipUnsupported">Pass an unsupported operator's first input through (and note it) instead of failing.</param>
+public sealed record OnnxImportOptions(bool SkipUnsupported = false);
+
+/// <summary>
+/// Reads an ONNX <c>ModelProto</c> into a <see cref="Network"/> under PyTorch's rounding (each pooling layer's
+/// <c>ceil_mode</c> kept). Weights come from initializer dims, never their data, so files whose initializers were
+/// stripped or live in external data read the same. Every error is a <see cref="ModelFormatException"/> naming the
+/// file and the node.
+/// </summary>
+public static class OnnxImporter
+{
+    /// <summary>Files larger than this are refused before they are read (2 GiB, protobuf's own limit).</summary>
+    public const long MaxFileBytes = int.MaxValue;
+
+    /// <summary>Reads an ONNX file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="options">What to do with unsupported operators.</param>
+    /// <returns>The imported model.</returns>
+    /// <exception cref="ModelFormatException">The file cannot be read or holds no network CnnCost can model.</exception>
+    public static ImportedModel Read(string path, OnnxImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > MaxFileBytes)
+            {
+                throw new ModelFormatException(path, null, "is larger than 2 GiB, the most a protobuf message can hold");
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException(path, null, $"cannot be read: {error.Message}");
+        }
+
+        return Parse(bytes, path, options);
+    }
+
+    /// <summary>Reads ONNX bytes.</summary>
+    /// <param name="bytes">The serialized <c>ModelProto</c>.</param>
+    /// <param name="file">The file name for messages and the network's name.</param>
+    /// <param name="options">What to do with unsupported operators.</param>
+    /// <returns>The imported model.</returns>
+    /// <exception cref="ModelFormatException">The bytes are not a network CnnCost can model; the message names the node.</exception>
+    public static ImportedModel Parse(byte[] bytes, string file, OnnxImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(file);
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException error)
+        {
+            throw new ModelFormatException(file, null, $"is not an ONNX model: {error.Message}");
+        }
+
+        if (model.Graph is null)
+        {
+            throw new ModelFormatException(file, null, "is not an ONNX model: it has no graph");
+        }
+
+        return new GraphReader(file, model.Graph, options ?? new OnnxImportOptions()).Read();
+    }
+
+    /// <summary>A tensor of the graph: an activation some layer produces, or a constant of known dims.</summary>
+    private sealed record Tensor(string? Layer, ImmutableArray<long> Dims)
+    {
+        public bool IsConstant => Layer is null;
+    }
+
+    private sealed class GraphReader(string file, GraphProto graph, OnnxImportOptions options)
+    {
+        private static readonly Conventions Rules = Conventions.PyTorch;
+        private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
+        private readonly List<Layer> _layers = [];
+        private readonly List<string> _notes = [];
+        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+        private int? _fileBatch;
+        private string _node = "";
+
+        public ImportedModel Read()
+        {
+            foreach (var initializer in graph.Initializer)
+            {
+                _tensors[initializer.Name] = new Tensor(null, [.. initializer.Dims]);
+            }
+
+            ReadInput();
+            for (var i = 0; i < graph.Node.Count; i++)
+            {
+                var node = graph.Node[i];
+                _node = string.IsNullOrEmpty(node.Name) ? $"{node.OpType}_{i}" : node.Name;
+                Map(node);
+            }
+
+            var name = string.IsNullOrEmpty(graph.Name) ? Path.GetFileNameWithoutExtension(file) : graph.Name;
+            try
+            {
+                return new ImportedModel(new Network(name, _layers, Rules), _fileBatch, [.. _notes]);
+            }
+            catch (NetworkDefinitionException error)
+            {
+                throw new ModelFormatException(file, error.LayerName is null ? null : $"node '{error.LayerName}'", error.Reason);
+            }
+        }
+
+        private void ReadInput()
+        {
+            var inputs = graph.Input.Where(i => !_tensors.ContainsKey(i.Name)).ToArray();
+            if (inputs.Length != 1)
+            {
+                throw new ModelFormatException(file, null, inputs.Length == 0
+                    ? "the graph has no input besides its initializers"
+                    : $"the graph has {inputs.Length} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); CnnCost models networks with one");
+            }
+
+            var input = inputs[0];
+            var dims = input.Type?.TensorType?.Shape?.Dim ?? throw new ModelFormatException(file, $"input '{input.Name}'", "has no tensor shape");
+            if (dims.Count != 4)
+            {
+                throw new ModelFormatException(file, $"input '{input.Name}'", $"has {dims.Count} dimensions; CnnCost models NxCxHxW images");
+            }
+
+            if (dims[0].DimValue > 0)
+            {
+                _fileBatch = (int)Math.Min(dims[0].DimValue, int.MaxValue);
+                if (_fileBatch > 1)
+                {
+                    _notes.Add($"the file's batch of {_fileBatch} is shown but not used: the analysis's batch (--batch) decides");
+                }
+            }
+
+            int Dim(int k) => dims[k].DimValue is > 0 and <= int.MaxValue
+                ? (int)dims[k].DimValue
+                : throw new ModelFormatException(file, $"input '{input.Name}'", $"dimension {k} is '{(dims[k].DimParam is { Length: > 0 } p ? p : dims[k].DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}'; only the batch may be symbolic");
+
+            _node = input.Name;
+            Add(new InputLayer(input.Name, new Shape(Dim(1), Dim(2), Dim(3))), input.Name);
+        }
+
+        private void Map(NodeProto node)
+        {
+            switch (node.OpType)
+            {
+                case "Conv":
+                    var weights = Constant(node, 1, "weights");
+                    if (weights.Dims.Length != 4)
+                    {
+                        throw Error($"Conv weights have {weights.Dims.Length} dimensions; CnnCost models 2-D convolutions");
+                    }
+
+                    var kernel = Ints(node, "kernel_shape") is { Length: 2 } ks ? new Size2(ks[0], ks[1]) : new Size2(Int(weights.Dims[2]), Int(weights.Dims[3]));
+                    var stride = Pair(node, "strides", 1);
+                    var dilation = Pair(node, "dilations", 1);
+                    var source = Activation(node, 0);
+                    var pad = Padding(node, source, kernel, stride, dilation);
+                    Add(new ConvolutionLayer(_node, source, Int(weights.Dims[0]), kernel, stride, pad, (int)IntAttribute(node, "group", 1), dilation,
+                        node.Input.Count > 2 && node.Input[2].Length > 0), node.Output);
+                    return;
+                case "Gemm":
+                    var b = Constant(node, 1, "weights");
+                    if (b.Dims.Length != 2)
+                    {
+                        throw Error($"Gemm weights have {b.Dims.Length} dimensions, expected 2");
+                    }
+
+                    var outputs = IntAttribute(node, "transB", 0) == 1 ? b.Dims[0] : b.Dims[1];
+                    Add(new FullyConnectedLayer(_node, Activation(node, 0), Int(outputs), node.Input.Count > 2 && node.Input[2].Length > 0), node.Output);
+                    return;
+                case "MatMul":
+                    var m = Constant(node, 1, "weights");
+                    if (m.Dims.Length != 2)
+                    {
+                        throw Error("MatMul is modelled only with a 2-D initializer as its second input");
+                    }
+
+                    Add(new FullyConnectedLayer(_node, Activation(node, 0), Int(m.Dims[1]), false), node.Output);
+                    return;
+                case "MaxPool" or "AveragePool":
+                    var window = Pair(node, "kernel_shape", null);
+                    var poolStride = Pair(node, "strides", 1);
+                    var poolSource = Activation(node, 0);
+                    var poolPad = Padding(node, poolSource, window, poolStride, 1);
+                    var rounding = IntAttribute(node, "ceil_mode", 0) == 1 ? RoundingRule.Ceiling : RoundingRule.Floor;
+                    Add(new PoolingLayer(_node, poolSource, node.OpType == "MaxPool" ? PoolingMethod.Max : PoolingMethod.Average, window, poolStride, poolPad, false, rounding), node.Output);
+                    return;
+                case "GlobalAveragePool" or "GlobalMaxPool":
+                    Add(new PoolingLayer(_node, Activation(node, 0), node.OpType == "GlobalMaxPool" ? PoolingMethod.Max : PoolingMethod.Average, 1, 1, 0, IsGlobal: true), node.Output);
+                    return;
+                case "Relu":
+                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.ReLU), node.Output);
+                    return;
+                case "Clip":
+                    // Bounds are data; whatever they are, a clip costs what ReLU6 costs and keeps the shape.
+                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.ReLU6), node.Output);
+                    return;
+                case "LeakyRelu":
+                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.LeakyReLU), node.Output);
+                    return;
+                case "PRelu":
+                    var slope = Constant(node, 1, "slope");
+                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.PReLU, slope.Dims.Aggregate(1L, (a, d) => a * d) == 1), node.Output);
+                    return;
+                case "Sigmoid":
+                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.Sigmoid), node.Output);
+                    return;
+                case "Tanh":
+                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.Tanh), node.Output);
+                    return;
+                case "BatchNormalization":
+                    Add(new BatchNormLayer(_node, Activation(node, 0)), node.Output);
+                    return;
+                case "LRN":
+                    Add(new LrnLayer(_node, Activation(node, 0), (int)Math.Clamp(IntAttribute(node, "size", 5), 1, int.MaxValue)), node.Output);
+                    return;
+                case "Softmax":
+                    Add(new SoftmaxLayer(_node, Activation(node, 0)), node.Output);
+                    return;
+                case "Concat":
+                    var axis = IntAttribute(node, "axis", 1);
+                    if (axis is not (1 or -3))
+                    {
+                        throw Error($"Concat along axis {axis}; CnnCost models channel concatenation (axis 1)");
+                    }
+
+                    Add(new ConcatLayer(_node, [.. node.Input.Select((_, k) => Activation(node, k))]), node.Output);
+                    return;
+                case "Add" or "Sum":
+                    MapAdd(node);
+                    return;
+                case "Dropout" or "Identity" or "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze":
+                    Alias(node);
+                    return;
+                case "Constant":
+                    var value = node.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
+                    foreach (var output in node.Output)
+                    {
+                        _tensors[output] = new Tensor(null, value is null ? [] : [.. value.Dims]);
+                    }
+
+                    return;
+                default:
+                    if (!options.SkipUnsupported)
+                    {
+                        throw Error($"operator {node.OpType} is not supported (pass --skip-unsupported to pass its first input through)");
+                    }
+
+                    _notes.Add($"node '{_node}': unsupported operator {node.OpType} skipped (its first input passed through)");
+                    Alias(node);
+                    return;
+            }
+        }
+
+        /// <summary>
+        /// Add of two activations is a bypass; adding a constant to a bias-free fully-connected layer's output is that
+        /// layer's bias (MatMul + Add exports); any other constant add keeps the shape and is passed through.
+        /// </summary>
+        private void MapAdd(NodeProto node)
+        {
+            var activations = node.Input.Where(i => Lookup(i) is { IsConstant: false }).ToArray();
+            if (activations.Length >= 2)
+            {
+                Add(new AddLayer(_node, [.. activations.Select(i => Lookup(i)!.Layer!)]), node.Output);
+                return;
+            }
+
+            if (activations.Length == 0)
+            {
+                throw Error("Add of two constants; CnnCost models adds of activations");
+            }
+
+            var producer = Lookup(activations[0])!.Layer!;
+            var index = _layers.FindIndex(l => l.Name == producer);
+            if (_layers[index] is FullyConnectedLayer { HasBias: false } fc)
+            {
+                _layers[index] = fc with { HasBias = true };
+            }
+
+            foreach (var output in node.Output)
+            {
+                _tensors[output] = new Tensor(producer, []);
+            }
+        }
+
+        private void Alias(NodeProto node)
+        {
+            var first = node.Input.Count > 0 ? Lookup(node.Input[0]) : null;
+            if (first is null)
+            {
+                throw Error($"{node.OpType} reads '{(node.Input.Count > 0 ? node.Input[0] : "")}', which no earlier node or initializer defines");
+            }
+
+            foreach (var output in node.Output)
+            {
+                _tensors[output] = first;
+            }
+        }
+
+        private Size2 Padding(NodeProto node, string source, Size2 kernel, Size2 stride, Size2 dilation)
+        {
+            var autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
+            var input = _shapes[source];
+            switch (autoPad)
+            {
+                case "NOTSET" or "":
+                    var pads = Ints(node, "pads") ?? [0, 0, 0, 0];
+                    if (pads.Length != 4)
+                    {
+                        throw Error($"pads has {pads.Length} values, expected 4");
+                    }
+
+                    return new Size2(Symmetric(pads[0], pads[2], "height"), Symmetric(pads[1], pads[3], "width"));
+                case "VALID":
+                    return 0;
+                case "SAME_UPPER" or "SAME_LOWER":
+                    return new Size2(Same(input.Height, kernel.Height, stride.Height, dilation.Height, "height"), Same(input.Width, kernel.Width, stride.Width, dilation.Width, "width"));
+                default:
+                    throw Error($"auto_pad '{autoPad}' is not an ONNX padding mode");
+            }
+        }
+
+        /// <summary>
+        /// Padding that splits unevenly between the two sides gives the same output size and cost as its half on each
+        /// side when the total is even; an odd total cannot be expressed by a symmetric padding.
+        /// </summary>
+        private int Symmetric(int begin, int end, string axis)
+        {
+            if (begin < 0 || end < 0)
+            {
+                throw Error($"negative padding along the {axis}");
+            }
+
+            return (begin + end) % 2 == 0 ? (begin + end) / 2 : throw Error($"padding {begin} + {end} along the {axis} is odd; CnnCost models symmetric padding");
+        }
+
+        private int Same(int input, int kernel, int stride, int dilation, string axis)
+        {
+            var output = (input + stride - 1) / stride;
+            var total = Math.Max(0, (output - 1) * stride + (dilation * (kernel - 1) + 1) - input);
+            return Symmetric(total / 2, total - total / 2, axis);
+        }
+
+        private void Add(Layer layer, string output) => Add(layer, new[] { output });
+
+        private void Add(Layer layer, IEnumerable<string> outputs)
+        {
+            if (!_names.Add(layer.Name))
+            {
+                throw Error($"the node name '{layer.Name}' is used twice");
+            }
+
+            Shape shape;
+            try
+            {
+                shape = ShapeInference.OutputOf(layer, [.. layer.Inputs.Select(i => _shapes[i])], Rules);
+            }
+            catch (NetworkDefinitionException error)
+            {
+                throw Error(error.Reason);
+            }
+
+            if (layer.ParameterProblem() is { } problem)
+            {
+                throw Error(problem);
+            }
+
+            _layers.Add(layer);
+            _shapes[layer.Name] = shape;
+            foreach (var output in outputs)
+            {
+                _tensors[output] = new Tensor(layer.Name, []);
+            }
+        }
+
+        private Tensor? Lookup(string name) => _tensors.GetValueOrDefault(name);
+
+        private string Activation(NodeProto node, int index)
+        {
+            var name = index < node.Input.Count ? node.Input[index] : throw Error($"{node.OpType} needs input {index + 1}");
+            return Lookup(name) switch
+            {
+                { IsConstant: false } t => t.Layer!,
+                { IsConstant: true } => throw Error($"{node.OpType} input '{name}' is a constant where CnnCost expects an activation"),
+                null => throw Error($"{node.OpType} reads '{name}', which no earlier node or initializer defines"),
+            };
+        }
+
+        private Tensor Constant(NodeProto node, int index, string what)
+        {
+            var name = index < node.Input.Count ? node.Input[index] : throw Error($"{node.OpType} needs its {what} as input {index + 1}");
+            return Lookup(name) is { IsConstant: true } t ? t : throw Error($"{node.OpType} {what} '{name}' is not an initializer or constant; CnnCost needs its dims");
+        }
+
+        private long IntAttribute(NodeProto node, string name, long defaultValue) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : defaultValue;
+
+        private int[]? Ints(NodeProto node, string name) =>
+            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? [.. a.Ints.Select(Int)] : null;
+
+        private Size2 Pair(NodeProto node, string name, int? defaultValue)
+        {
+            var values = Ints(node, name);
+            return values switch
+            {
+                null when defaultValue is { } d => d,
+                null => throw Error($"{node.OpType} has no '{name}'"),
+                { Length: 2 } => new Size2(values[0], values[1]),
+                _ => throw Error($"'{name}' has {values.Length} values; CnnCost models 2-D layers"),
+            };
+        }
+
+        private int Int(long value) =>
+            value is >= 0 and <= int.MaxValue ? (int)value : throw Error($"the value {value} is out of range (0 to 2^31-1)");
+
+        private ModelFormatException Error(string reason) => new(file, $"node '{_node}'", reason);
+    }
+}
