@@ -167,6 +167,9 @@ public static class ShapeInference
                 $"its output {axis} would be below 1: kernel {axis} {effectiveKernel} is larger than the padded input {axis} {input + 2L * pad} (input {input}, pad {pad})");
         }
 
-        return checked((int)OutputExtent(input, kernel, stride, pad, dilation, rounding));
+        var output = OutputExtent(input, kernel, stride, pad, dilation, rounding);
+        return output <= int.MaxValue
+            ? (int)output
+            : throw new NetworkDefinitionException(layer, $"its output {axis} {output} exceeds 2^31-1 (input {input}, pad {pad})");
     }
 }
