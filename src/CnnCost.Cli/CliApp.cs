@@ -48,6 +48,9 @@ public static class CliApp
                 case "squeezenet":
                     SqueezeNetCommand.Run(arguments, stdout);
                     break;
+                case "compress":
+                    CompressCommand.Run(arguments, stdout);
+                    break;
                 case "scale":
                     ScaleCommand.Run(arguments, stdout);
                     break;
@@ -64,7 +67,7 @@ public static class CliApp
                     TablesCommand.Run(arguments, stdout);
                     break;
                 default:
-                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, scale, roofline, memory, speed, tables (cnncost --help)");
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, compress, scale, roofline, memory, speed, tables (cnncost --help)");
             }
 
             return Success;
@@ -95,6 +98,8 @@ public static class CliApp
                               a generated SqueezeNet-family network's report (defaults: SqueezeNet v1.0)
           squeezenet --sweep sr|pct3x3|bypass
                               Figures 5.3 / 5.4 and Table 5.3 recomputed: size, FLOPs, activations per design
+          compress MODEL --density D --bits B [--fc-bits B] [--index-bits N]
+                              model size after pruning and quantization, values, indices and codebooks
           scale MODEL --workers LIST --bandwidth RATE --worker-throughput RATE [--scheme ps|tree|ring]
                 [--branching B] [--latency S] [--gradient-bits 32|16|1] [--scaling strong|weak]
                 [--parallelism data|hybrid] [--batch N]
@@ -102,7 +107,7 @@ public static class CliApp
           roofline MODEL --device NAME       per-layer arithmetic intensity, attainable FLOP/s, bound
           memory MODEL [--optimizer sgd|momentum|adam]   inference and training memory, part by part
           speed MODEL [--device NAME] [--efficiency E]   frames per second and joules per frame
-          tables nin|chapter2|chapter3
+          tables nin|chapter2|chapter3|chapter5
                               the dissertation's tables recomputed, printed values and errata beside them
 
         change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,

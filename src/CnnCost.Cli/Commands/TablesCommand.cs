@@ -12,9 +12,9 @@ public static class TablesCommand
     {
         var format = CommonOptions.ReadFormat(arguments);
         arguments.EnsureAllUsed("tables", 1);
-        if (arguments.Positional is not ["nin" or "chapter2" or "chapter3"])
+        if (arguments.Positional is not ["nin" or "chapter2" or "chapter3" or "chapter5"])
         {
-            throw new UsageException("'tables' takes the table set to recompute: nin, chapter2 or chapter3");
+            throw new UsageException("'tables' takes the table set to recompute: nin, chapter2, chapter3 or chapter5");
         }
 
         if (format == OutputFormat.Json)
@@ -25,6 +25,16 @@ public static class TablesCommand
         if (arguments.Positional[0] == "chapter2")
         {
             ConsoleOutput.Write(ChapterTwo.WorkedExamples().View, format, stdout);
+            return;
+        }
+
+        if (arguments.Positional[0] == "chapter5")
+        {
+            ConsoleOutput.Write(ChapterFive.Table51().View, format, stdout);
+            ConsoleOutput.Write(ChapterFive.Table52(), format, stdout);
+            ConsoleOutput.Write(CnnCost.DesignSpace.SqueezeNetSweeps.Table53(), format, stdout);
+            ConsoleOutput.Write(CnnCost.DesignSpace.SqueezeNetSweeps.Figure53(), format, stdout);
+            ConsoleOutput.Write(CnnCost.DesignSpace.SqueezeNetSweeps.Figure54(), format, stdout);
             return;
         }
 

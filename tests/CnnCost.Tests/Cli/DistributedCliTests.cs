@@ -63,3 +63,18 @@ public class DistributedCliTests
         Assert.Single(error.TrimEnd().Split('\n'));
     }
 }
+
+public class CompressCliTests
+{
+    [Fact]
+    public void Compress_prints_the_breakdown_and_rejects_bad_settings()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["compress", "squeezenet1_0", "--density", "33%", "--bits", "8", "--units", "MiB", "--format", "csv"], stdout, new StringWriter()));
+        Assert.Contains("conv10,512,000", stdout.ToString().Replace("\"", ""));
+        var stderr = new StringWriter();
+        Assert.Equal(2, CliApp.Run(["compress", "nin", "--density", "2", "--bits", "8"], new StringWriter(), stderr));
+        Assert.Contains("density", stderr.ToString());
+        Assert.Equal(0, CliApp.Run(["tables", "chapter5", "--format", "markdown"], new StringWriter(), new StringWriter()));
+    }
+}
