@@ -48,6 +48,9 @@ public static class CliApp
                 case "squeezenet":
                     SqueezeNetCommand.Run(arguments, stdout);
                     break;
+                case "space":
+                    SpaceCommand.Run(arguments, stdout);
+                    break;
                 case "compress":
                     CompressCommand.Run(arguments, stdout);
                     break;
@@ -67,7 +70,7 @@ public static class CliApp
                     TablesCommand.Run(arguments, stdout);
                     break;
                 default:
-                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, compress, scale, roofline, memory, speed, tables (cnncost --help)");
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, space, compress, scale, roofline, memory, speed, tables (cnncost --help)");
             }
 
             return Success;
@@ -98,6 +101,8 @@ public static class CliApp
                               a generated SqueezeNet-family network's report (defaults: SqueezeNet v1.0)
           squeezenet --sweep sr|pct3x3|bypass
                               Figures 5.3 / 5.4 and Table 5.3 recomputed: size, FLOPs, activations per design
+          space vgg [--max-params N] [--max-flops N]
+                              the VGG design space (4.7): its size and the exact count within a budget (e.g. 100M, 20G)
           compress MODEL --density D --bits B [--fc-bits B] [--index-bits N]
                               model size after pruning and quantization, values, indices and codebooks
           scale MODEL --workers LIST --bandwidth RATE --worker-throughput RATE [--scheme ps|tree|ring]

@@ -78,3 +78,34 @@ public class CompressCliTests
         Assert.Equal(0, CliApp.Run(["tables", "chapter5", "--format", "markdown"], new StringWriter(), new StringWriter()));
     }
 }
+
+public class SpaceCliTests
+{
+    [Fact]
+    public void Space_vgg_json_follows_the_contract()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["space", "vgg", "--format", "json"], stdout, new StringWriter()));
+        using var json = JsonDocument.Parse(stdout.ToString());
+        var root = json.RootElement;
+        Assert.Equal("vgg", root.GetProperty("space").GetString());
+        Assert.Equal(16, root.GetProperty("slots").GetInt32());
+        Assert.Equal(5, root.GetProperty("choicesPerSlot").GetInt32());
+        Assert.Equal(152_587_890_625, root.GetProperty("total").GetInt64());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("maxParams").ValueKind);
+        Assert.Equal(152_587_890_625, root.GetProperty("withinBudget").GetInt64());
+    }
+
+    [Fact]
+    public void A_budget_with_a_suffix_counts_the_same_as_the_library()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["space", "vgg", "--max-params", "100M", "--format", "json"], stdout, new StringWriter()));
+        using var json = JsonDocument.Parse(stdout.ToString());
+        Assert.Equal(100_000_000, json.RootElement.GetProperty("maxParams").GetInt64());
+        Assert.Equal(CnnCost.DesignSpace.VggSpaceCounter.CountWithin(CnnCost.DesignSpace.VggSpace.Dissertation, 100_000_000, null),
+            json.RootElement.GetProperty("withinBudget").GetInt64());
+        Assert.Equal(2, CliApp.Run(["space", "vgg", "--max-flops", "lots"], new StringWriter(), new StringWriter()));
+        Assert.Equal(2, CliApp.Run(["space", "resnet"], new StringWriter(), new StringWriter()));
+    }
+}

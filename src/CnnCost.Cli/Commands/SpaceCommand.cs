@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CnnCost.DesignSpace;
+using CnnCost.Reporting;
+
+namespace CnnCost.Cli.Commands;
+
+/// <summary><c>cnncost space vgg [--max-params N] [--max-flops N]</c>: the size of the VGG design space and how much of it fits a budget.</summary>
+public static class SpaceCommand
+{
+    /// <summary>Runs the command.</summary>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="stdout">Where the result goes.</param>
+    public static void Run(Arguments arguments, TextWriter stdout)
+    {
+        var maxParameters = Budget(arguments, "max-params");
+        var maxFlops = Budget(arguments, "max-flops");
+        var format = CommonOptions.ReadFormat(arguments);
+        arguments.EnsureAllUsed("space", 1);
+        if (arguments.Positional is not ["vgg"])
+        {
+            throw new UsageException("'space' takes the space to count: vgg");
+        }
+
+        var space = VggSpace.Dissertation;
+        var within = VggSpaceCounter.CountWithin(space, maxParameters, maxFlops);
+        if (format == OutputFormat.Json)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteString("space", "vgg");
+                w.WriteNumber("slots", space.Slots);
+                w.WriteNumber("choicesPerSlot", space.ChoicesPerSlot);
+                w.WriteNumber("total", space.Total);
+                WriteBudget(w, "maxParams", maxParameters);
+                WriteBudget(w, "maxFlops", maxFlops);
+                w.WriteNumber("withinBudget", within);
+                w.WriteEndObject();
+            }
+
+            stdout.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+            return;
+        }
+
+        ImmutableArray<ImmutableArray<string>> rows =
+        [
+            ["slots", space.Slots.ToString(CultureInfo.InvariantCulture)],
+            ["choices per slot", $"{space.ChoicesPerSlot} ({string.Join(", ", space.FilterChoices)} filters of 3x3, or absent)"],
+            ["assignments", $"{Units.Count(space.Total)} ({space.ChoicesPerSlot}^{space.Slots})"],
+            ["parameter budget", maxParameters is { } p ? Units.Count(p) : "none"],
+            ["FLOP budget", maxFlops is { } f ? Units.Count(f) : "none"],
+            ["within budget", $"{Units.Count(within)} ({(double)within / space.Total:0.00%})"],
+        ];
+        ImmutableArray<string> notes =
+        [
+            "3x224x224 input; blocks of 2, 2, 4, 4, 4 slots, each block ended by a 2x2/2 max pool; fully connected 4096, 4096, 1000; parameters with biases; inference FLOPs at batch 1",
+            $"the dissertation's \"30 billion\" is 5^15 = {Units.Count(space.Total / space.ChoicesPerSlot)}; assignments that give the same network count separately, as in the dissertation",
+        ];
+        ConsoleOutput.Write(new TextTable("The VGG design space (dissertation 4.7)", [new("", ColumnAlignment.Left), new("", ColumnAlignment.Left)], rows, notes), format, stdout);
+    }
+
+    /// <summary>Reads a budget: a non-negative integer with an optional K, M, G or T suffix (decimal), e.g. <c>100M</c> or <c>2.5G</c>.</summary>
+    private static long? Budget(Arguments arguments, string name)
+    {
+        var text = arguments.Option(name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var scale = text.Length > 0 ? char.ToUpperInvariant(text[^1]) switch { 'K' => 1e3, 'M' => 1e6, 'G' => 1e9, 'T' => 1e12, _ => 1 } : 1;
+        var number = scale == 1 ? text : text[..^1];
+        return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value * scale is >= 0 and < 9e18
+            ? (long)Math.Floor(value * scale)
+            : throw new UsageException($"--{name} must be a non-negative number with an optional K, M, G or T suffix, got '{text}'");
+    }
+
+    private static void WriteBudget(Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}
