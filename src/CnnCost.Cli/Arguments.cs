@@ -111,6 +111,26 @@ public sealed class Arguments
             : throw new UsageException($"--{name} must be a positive integer, got '{text}'");
     }
 
+    /// <summary>A fraction written as a number (<c>0.33</c>) or a percentage (<c>33%</c>).</summary>
+    /// <param name="name">The option name.</param>
+    /// <param name="defaultValue">The value when absent, or null when the option is required.</param>
+    /// <param name="example">An example for the messages, e.g. <c>0.33 or 33%</c>.</param>
+    /// <returns>The fraction (not range-checked: the caller's model says what is valid).</returns>
+    /// <exception cref="UsageException">The value is missing (and required) or not a number.</exception>
+    public double Fraction(string name, double? defaultValue, string example)
+    {
+        var text = Option(name);
+        if (text is null)
+        {
+            return defaultValue ?? throw new UsageException($"option --{name} is required, e.g. --{name} {example}");
+        }
+
+        var percent = text.EndsWith('%');
+        return double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? (percent ? value / 100 : value)
+            : throw new UsageException($"--{name} must be a number such as {example}, got '{text}'");
+    }
+
     /// <summary>One of a fixed set of words (case-insensitive).</summary>
     /// <param name="name">The option name.</param>
     /// <param name="defaultValue">The value when absent.</param>

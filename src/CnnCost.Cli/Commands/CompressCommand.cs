@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using CnnCost.Costs;
 using CnnCost.DesignSpace;
 using CnnCost.Reporting;
@@ -14,10 +13,7 @@ public static class CompressCommand
     /// <param name="stdout">Where the result goes.</param>
     public static void Run(Arguments arguments, TextWriter stdout)
     {
-        var densityText = arguments.Option("density") ?? throw new UsageException("'compress' needs --density, e.g. 0.33 or 33%");
-        var density = double.TryParse(densityText.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-            ? densityText.EndsWith('%') ? d / 100 : d
-            : throw new UsageException($"--density must be a fraction such as 0.33 or 33%, got '{densityText}'");
+        var density = arguments.Fraction("density", null, "0.33 or 33%");
         var bits = arguments.PositiveInt("bits", 32);
         var settings = new CompressionSettings(density, bits, arguments.PositiveInt("fc-bits", bits), arguments.PositiveInt("index-bits", 4));
         try

@@ -164,14 +164,7 @@ public static class ScaleCommand
             }
 
             w.WriteEndArray();
-            if (report.BreakEvenWorkers is { } b)
-            {
-                w.WriteNumber("breakEvenWorkers", b);
-            }
-            else
-            {
-                w.WriteNull("breakEvenWorkers");
-            }
+            JsonReport.NumberOrNull(w, "breakEvenWorkers", report.BreakEvenWorkers);
 
             w.WriteEndObject();
         }

@@ -36,8 +36,8 @@ public static class SpaceCommand
                 w.WriteNumber("slots", space.Slots);
                 w.WriteNumber("choicesPerSlot", space.ChoicesPerSlot);
                 w.WriteNumber("total", space.Total);
-                WriteBudget(w, "maxParams", maxParameters);
-                WriteBudget(w, "maxFlops", maxFlops);
+                JsonReport.NumberOrNull(w, "maxParams", maxParameters);
+                JsonReport.NumberOrNull(w, "maxFlops", maxFlops);
                 w.WriteNumber("withinBudget", within);
                 w.WriteEndObject();
             }
@@ -77,17 +77,5 @@ public static class SpaceCommand
         return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value * scale is >= 0 and < 9e18
             ? (long)Math.Floor(value * scale)
             : throw new UsageException($"--{name} must be a non-negative number with an optional K, M, G or T suffix, got '{text}'");
-    }
-
-    private static void WriteBudget(Utf8JsonWriter writer, string name, long? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 }

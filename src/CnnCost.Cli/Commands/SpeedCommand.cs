@@ -15,13 +15,10 @@ public static class SpeedCommand
     public static void Run(Arguments arguments, TextWriter stdout)
     {
         var deviceName = arguments.Option("device");
-        var efficiencyText = arguments.Option("efficiency") ?? "0.5";
-        var efficiency = double.TryParse(efficiencyText.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var e)
-            ? efficiencyText.EndsWith('%') ? e / 100 : e
-            : throw new UsageException($"--efficiency must be a fraction such as 0.5 or 50%, got '{efficiencyText}'");
+        var efficiency = arguments.Fraction("efficiency", 0.5, "0.5 or 50%");
         if (efficiency is <= 0 or > 1)
         {
-            throw new UsageException($"--efficiency must be in (0, 1], got {efficiencyText}");
+            throw new UsageException($"--efficiency must be in (0, 1], got {efficiency.ToString(CultureInfo.InvariantCulture)}");
         }
 
         var common = CommonOptions.Read(arguments, "speed");

@@ -42,9 +42,9 @@ public static class SqueezeNetCommand
         {
             BaseExpand = arguments.PositiveInt("base-e", defaults.BaseExpand),
             ExpandIncrement = NonNegative(arguments, "incr-e", defaults.ExpandIncrement),
-            Percent3x3 = Fraction(arguments, "pct3x3", defaults.Percent3x3),
+            Percent3x3 = arguments.Fraction("pct3x3", defaults.Percent3x3, "0.5 or 50%"),
             Frequency = arguments.PositiveInt("freq", defaults.Frequency),
-            SqueezeRatio = Fraction(arguments, "sr", defaults.SqueezeRatio),
+            SqueezeRatio = arguments.Fraction("sr", defaults.SqueezeRatio, "0.125"),
             Bypass = Enum.Parse<BypassKind>(arguments.Choice("bypass", "none", "none", "simple", "complex"), ignoreCase: true),
         };
         try
@@ -79,19 +79,5 @@ public static class SqueezeNetCommand
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
             : throw new UsageException($"--{name} must be a non-negative integer, got '{text}'");
-    }
-
-    private static double Fraction(Arguments arguments, string name, double defaultValue)
-    {
-        var text = arguments.Option(name);
-        if (text is null)
-        {
-            return defaultValue;
-        }
-
-        var percent = text.EndsWith('%');
-        return double.TryParse(percent ? text[..^1] : text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            ? (percent ? value / 100 : value)
-            : throw new UsageException($"--{name} must be a number such as 0.5 or 50%, got '{text}'");
     }
 }

@@ -38,10 +38,10 @@ public static class JsonReport
         writer.WriteString("scope", change.Scope.ToString().ToLowerInvariant());
         WriteNames(writer, "resizedLayers", change.ResizedLayers);
         writer.WriteStartObject("ratios");
-        Number(writer, "parameters", change.Ratios.Parameters);
-        Number(writer, "flops", change.Ratios.Flops);
-        Number(writer, "activations", change.Ratios.Activations);
-        Number(writer, "computationPerCommunication", change.Ratios.ComputationPerCommunication);
+        NumberOrNull(writer, "parameters", change.Ratios.Parameters);
+        NumberOrNull(writer, "flops", change.Ratios.Flops);
+        NumberOrNull(writer, "activations", change.Ratios.Activations);
+        NumberOrNull(writer, "computationPerCommunication", change.Ratios.ComputationPerCommunication);
         writer.WriteEndObject();
         writer.WriteString("scalingNote", change.ScalingNote);
         writer.WriteStartArray("layers");
@@ -49,9 +49,9 @@ public static class JsonReport
         {
             writer.WriteStartObject();
             writer.WriteString("name", d.Name);
-            Number(writer, "outputRatio", d.OutputRatio);
-            Number(writer, "parameterRatio", d.ParameterRatio);
-            Number(writer, "flopRatio", d.FlopRatio);
+            NumberOrNull(writer, "outputRatio", d.OutputRatio);
+            NumberOrNull(writer, "parameterRatio", d.ParameterRatio);
+            NumberOrNull(writer, "flopRatio", d.FlopRatio);
             writer.WriteBoolean("changed", d.Changed);
             if (d.Added)
             {
@@ -81,8 +81,30 @@ public static class JsonReport
         writer.WriteEndArray();
     }
 
-    private static void Number(Utf8JsonWriter writer, string name, double? value)
+    /// <summary>Writes an integer, or null when it is absent.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="name">The property name.</param>
+    /// <param name="value">The value.</param>
+    public static void NumberOrNull(Utf8JsonWriter writer, string name, long? value)
     {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    /// <summary>Writes a number, or null when it is absent or not finite (JSON has no NaN or infinity).</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="name">The property name.</param>
+    /// <param name="value">The value.</param>
+    public static void NumberOrNull(Utf8JsonWriter writer, string name, double? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         if (value is { } v && double.IsFinite(v))
         {
             writer.WriteNumber(name, v);
