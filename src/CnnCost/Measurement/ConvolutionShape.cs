@@ -1,0 +1,63 @@
+using CnnCost.Graph;
+
+namespace CnnCost.Measurement;
+
+/// <summary>
+/// One convolution to run: NCHW input, <c>filters x channels/groups x kernel</c> weights, stride, padding, dilation,
+/// groups and batch. A fully-connected layer is the convolution whose kernel covers its input.
+/// </summary>
+/// <param name="Name">The layer's name.</param>
+/// <param name="Batch">Data items.</param>
+/// <param name="Input">One item's input shape.</param>
+/// <param name="Filters">Output channels.</param>
+/// <param name="Kernel">Kernel size.</param>
+/// <param name="Stride">Stride.</param>
+/// <param name="Pad">Zero padding on each side.</param>
+/// <param name="Dilation">Kernel dilation.</param>
+/// <param name="Groups">Channel groups.</param>
+public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int Filters, Size2 Kernel, Size2 Stride, Size2 Pad, Size2 Dilation, int Groups)
+{
+    /// <summary>Output height (floor rounding).</summary>
+    public int OutHeight => (int)ShapeInference.OutputExtent(Input.Height, Kernel.Height, Stride.Height, Pad.Height, Dilation.Height, RoundingRule.Floor);
+
+    /// <summary>Output width (floor rounding).</summary>
+    public int OutWidth => (int)ShapeInference.OutputExtent(Input.Width, Kernel.Width, Stride.Width, Pad.Width, Dilation.Width, RoundingRule.Floor);
+
+    /// <summary>Input channels each filter sees.</summary>
+    public int ChannelsPerGroup => Input.Channels / Groups;
+
+    /// <summary>Filters per group.</summary>
+    public int FiltersPerGroup => Filters / Groups;
+
+    /// <summary>Input values over the batch.</summary>
+    public long InputElements => Input.Elements * Batch;
+
+    /// <summary>Weight values.</summary>
+    public long WeightElements => (long)Filters * ChannelsPerGroup * Kernel.Height * Kernel.Width;
+
+    /// <summary>Output values over the batch.</summary>
+    public long OutputElements => (long)Batch * Filters * OutHeight * OutWidth;
+
+    /// <summary>FLOPs, multiply-add = 2 (dissertation Eq. 4.3).</summary>
+    public long Flops => 2 * WeightElements * OutHeight * OutWidth * Batch;
+
+    /// <summary>The fewest bytes the convolution moves in fp32: input, weights and output once each.</summary>
+    public long MinimumBytes => 4 * (InputElements + WeightElements + OutputElements);
+
+    /// <summary>The shape of a network's convolution or fully-connected layer, given its input.</summary>
+    /// <param name="layer">A <see cref="ConvolutionLayer"/> or <see cref="FullyConnectedLayer"/>.</param>
+    /// <param name="input">The layer's input shape.</param>
+    /// <param name="batch">The batch.</param>
+    /// <returns>The convolution to run.</returns>
+    /// <exception cref="ArgumentException">The layer is neither.</exception>
+    public static ConvolutionShape Of(Layer layer, Shape input, int batch) => layer switch
+    {
+        ConvolutionLayer c => new ConvolutionShape(c.Name, batch, input, c.Filters, c.Kernel, c.Stride, c.Pad, c.Dilation, c.Groups),
+        FullyConnectedLayer fc => new ConvolutionShape(fc.Name, batch, input, fc.Outputs, input.Spatial, 1, 0, 1, 1),
+        _ => throw new ArgumentException($"layer '{layer.Name}' is a {layer.Kind} layer; only convolution and fully-connected layers are measured", nameof(layer)),
+    };
+
+    /// <summary>Writes the shape briefly.</summary>
+    public override string ToString() =>
+        $"{Name}: {Batch}x{Input} -> {Filters} {Kernel}/{Stride} pad {Pad}{(Groups > 1 ? $" groups {Groups}" : "")}{(Dilation != new Size2(1, 1) ? $" dilation {Dilation}" : "")}";
+}

@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace CnnCost.Measurement.Cpu;
+
+/// <summary>
+/// The managed CPU engine: convolution as a cache-blocked GEMM (implicit im2col packed straight into column panels;
+/// 1x1 stride-1 convolutions read their input without it) with a register-blocked micro-kernel of 6 rows by 32
+/// columns (AVX-512: two 16-lane FMA accumulators per row) or 6 by 16 (AVX2), a scalar fallback, and all cores.
+/// Columns run over batch items and output positions together, so small layers still fill the micro-kernel.
+/// </summary>
+public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
+{
+    private const int MR = 6;
+    private const int KC = 384;
+    private readonly int _nr;
+    private readonly int _threads;
+
+    /// <summary>Creates the engine.</summary>
+    /// <param name="threads">Worker threads; all cores when null.</param>
+    /// <param name="instructionSet">Force <c>avx512</c>, <c>avx2</c> or <c>scalar</c>; the best available when null.</param>
+    public CpuConvolutionEngine(int? threads = null, string? instructionSet = null)
+    {
+        _threads = threads ?? Environment.ProcessorCount;
+        InstructionSet = instructionSet ?? (Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? "avx512" : Fma.IsSupported && Avx2.IsSupported ? "avx2" : "scalar");
+        if (InstructionSet == "avx512" && !(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || InstructionSet == "avx2" && !(Fma.IsSupported && Avx2.IsSupported))
+        {
+            throw new ArgumentException($"instruction set {InstructionSet} is not supported on this CPU", nameof(instructionSet));
+        }
+
+        _nr = InstructionSet == "avx512" ? 32 : 16;
+    }
+
+    /// <summary>The instruction set in use: <c>avx512</c>, <c>avx2</c> or <c>scalar</c>.</summary>
+    public string InstructionSet { get; }
+
+    /// <inheritdoc />
+    public string Name => "cpu";
+
+    /// <inheritdoc />
+    public EngineAvailability Availability =>
+        new(true, $"{Environment.ProcessorCount} cores, {_threads} threads, {InstructionSet}");
+
+    /// <inheritdoc />
+    public ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(options);
+        var input = Timing.Random(shape.InputElements, options.Seed);
+        var weights = Timing.Random(shape.WeightElements, options.Seed + 1);
+        var output = new float[shape.OutputElements];
+        Array.Fill(output, float.NaN); // touched before timing, and a skipped write cannot pass verification
+        // Weights are packed once, as an inference runtime prepares a layer; inputs are gathered on every run.
+        var packed = PackWeights(shape, weights);
+        var (median, min, max) = Timing.Time(() =>
+        {
+            var watch = Stopwatch.StartNew();
+            Execute(shape, packed, input, output);
+            return watch.Elapsed.TotalSeconds;
+        }, options);
+        var error = ReferenceConvolution.MaxRelativeError(shape, input, weights, output);
+        if (!(error <= options.Tolerance))
+        {
+            throw new VerificationException(Name, shape, error, options.Tolerance);
+        }
+
+        return new ConvolutionTiming(shape, median, min, max, error);
+    }
+
+    /// <inheritdoc />
+    public void Run(ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (input.Length < shape.InputElements || weights.Length < shape.WeightElements || output.Length < shape.OutputElements)
+        {
+            throw new ArgumentException($"buffers too small for {shape}");
+        }
+
+        Execute(shape, PackWeights(shape, weights), input, output);
+    }
+
+    /// <summary>Packs every group's weights into panels of <see cref="MR"/> rows, k-major, zero rows past the filters.</summary>
+    private static float[][] PackWeights(ConvolutionShape shape, ReadOnlySpan<float> weights)
+    {
+        var m = shape.FiltersPerGroup;
+        var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
+        var mPanels = (m + MR - 1) / MR;
+        var packed = new float[shape.Groups][];
+        for (var g = 0; g < shape.Groups; g++)
+        {
+            var a = packed[g] = new float[(long)mPanels * MR * k];
+            var groupWeights = weights.Slice((int)((long)g * m * k), m * k);
+            for (var panel = 0; panel < mPanels; panel++)
+            {
+                for (var r = 0; r < MR; r++)
+                {
+                    var row = panel * MR + r;
+                    if (row >= m)
+                    {
+                        continue;
+                    }
+
+                    var source = groupWeights.Slice(row * k, k);
+                    var target = (long)panel * k * MR + r;
+                    for (var kk = 0; kk < k; kk++)
+                    {
+                        a[target + (long)kk * MR] = source[kk];
+                    }
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    private void Execute(ConvolutionShape shape, float[][] packedWeights, ReadOnlySpan<float> input, Span<float> output)
+    {
+        fixed (float* inputPointer = input)
+        fixed (float* outputPointer = output)
+        {
+            for (var g = 0; g < shape.Groups; g++)
+            {
+                RunGroup(shape, g, packedWeights[g], inputPointer, outputPointer);
+            }
+        }
+    }
+
+    /// <summary>One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW.</summary>
+    private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, float* output)
+    {
+        var m = shape.FiltersPerGroup;
+        var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
+        var n = shape.Batch * shape.OutHeight * shape.OutWidth;
+        var nr = _nr;
+        var mPanels = (m + MR - 1) / MR;
+        var nPanels = (n + nr - 1) / nr;
+
+        // Jobs: chunks of column panels (each packs its own B), split over row panels too when columns are few.
+        var target = 4 * _threads;
+        var columnChunk = Math.Max(1, (nPanels + target - 1) / target);
+        var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
+        var rowJobs = Math.Min(mPanels, Math.Max(1, target / columnJobs));
+        var rowChunk = (mPanels + rowJobs - 1) / rowJobs;
+        rowJobs = (mPanels + rowChunk - 1) / rowChunk;
+        var (inputAddress, outputAddress) = ((nint)input, (nint)output);
+        Parallel.For(0, columnJobs * rowJobs, new ParallelOptions { MaxDegreeOfParallelism = _threads }, job =>
+        {
+            var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
+            var firstPanel = columnJob * columnChunk;
+            var firstRowPanel = rowJob * rowChunk;
+            ComputePanels(shape, group, m, k, nr, firstRowPanel, Math.Min(mPanels, firstRowPanel + rowChunk),
+                firstPanel, Math.Min(nPanels, firstPanel + columnChunk), packedA, (float*)inputAddress, (float*)outputAddress);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ComputePanels(ConvolutionShape shape, int group, int m, int k, int nr, int firstRowPanel, int lastRowPanel, int firstPanel, int lastPanel, float[] packedA, float* input, float* output)
+    {
+        var panels = lastPanel - firstPanel;
+        var mPanels = lastRowPanel - firstRowPanel;
+        var kc = Math.Min(KC, k);
+        var packedB = ArrayPool<float>.Shared.Rent(kc * nr);
+        // Accumulators for the whole range: rows x (panels · nr), so K can be blocked.
+        var c = ArrayPool<float>.Shared.Rent(mPanels * MR * panels * nr);
+        try
+        {
+            Compute(shape, group, m, k, nr, firstRowPanel, mPanels, firstPanel, panels, kc, packedA, packedB, c, input, output);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packedB);
+            ArrayPool<float>.Shared.Return(c);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Compute(ConvolutionShape shape, int group, int m, int k, int nr, int firstRowPanel, int mPanels, int firstPanel, int panels, int kc,
+        float[] packedA, float[] packedB, float[] c, float* input, float* output)
+    {
+        fixed (float* b = packedB)
+        fixed (float* a = packedA)
+        fixed (float* acc = c)
+        {
+            for (var k0 = 0; k0 < k; k0 += kc)
+            {
+                var kb = Math.Min(kc, k - k0);
+                for (var p = 0; p < panels; p++)
+                {
+                    PackB(shape, group, k0, kb, (firstPanel + p) * nr, nr, input, b);
+                    for (var mp = 0; mp < mPanels; mp++)
+                    {
+                        var cTile = acc + ((long)mp * panels + p) * MR * nr;
+                        var aPanel = a + ((long)(firstRowPanel + mp) * k + k0) * MR;
+                        if (nr == 32)
+                        {
+                            Kernel512(aPanel, b, cTile, kb, k0 == 0);
+                        }
+                        else if (InstructionSet == "avx2")
+                        {
+                            Kernel256(aPanel, b, cTile, kb, k0 == 0);
+                        }
+                        else
+                        {
+                            KernelScalar(aPanel, b, cTile, kb, nr, k0 == 0);
+                        }
+                    }
+                }
+            }
+
+            // Scatter the accumulators to NCHW.
+            var plane = shape.OutHeight * shape.OutWidth;
+            var n = shape.Batch * plane;
+            for (var mp = 0; mp < mPanels; mp++)
+            {
+                for (var p = 0; p < panels; p++)
+                {
+                    var cTile = acc + ((long)mp * panels + p) * MR * nr;
+                    var column0 = (firstPanel + p) * nr;
+                    for (var r = 0; r < MR; r++)
+                    {
+                        var filter = (firstRowPanel + mp) * MR + r;
+                        if (filter >= m)
+                        {
+                            break;
+                        }
+
+                        var outputChannel = group * m + filter;
+                        var count = Math.Min(nr, n - column0);
+                        var item = column0 / plane;
+                        var position = column0 - item * plane;
+                        for (var j = 0; j < count;)
+                        {
+                            // A run of columns within one item is contiguous in NCHW.
+                            var run = Math.Min(count - j, plane - position);
+                            new ReadOnlySpan<float>(cTile + r * nr + j, run)
+                                .CopyTo(new Span<float>(output + ((long)item * shape.Filters + outputChannel) * plane + position, run));
+                            j += run;
+                            (item, position) = (item + 1, 0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows k0..k0+kb of B's columns column0..column0+nr (zeros past the end), gathering im2col on the fly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
+    {
+        var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
+        var (h, w) = (shape.Input.Height, shape.Input.Width);
+        var (oh, ow) = (shape.OutHeight, shape.OutWidth);
+        var plane = oh * ow;
+        var total = shape.Batch * plane;
+        var channels = shape.ChannelsPerGroup;
+        var valid = Math.Min(nr, total - column0);
+        var firstItem = column0 / plane;
+        var lastItem = (column0 + valid - 1) / plane;
+        var pointwise = kh == 1 && kw == 1 && shape.Stride == new Graph.Size2(1, 1) && shape.Pad == new Graph.Size2(0, 0);
+        if (pointwise && valid == nr && firstItem == lastItem)
+        {
+            // Contiguous: the panel's columns are consecutive positions of one item, a straight copy per channel.
+            var source = input + ((long)firstItem * shape.Input.Channels + (long)group * channels + k0) * plane + (column0 - firstItem * plane);
+            for (var kk = 0; kk < kb; kk++)
+            {
+                new ReadOnlySpan<float>(source + (long)kk * plane, nr).CopyTo(new Span<float>(b + kk * nr, nr));
+            }
+
+            return;
+        }
+
+        // Per column: the item's channel-0 offset and the top-left input position of its window.
+        var itemBase = stackalloc long[nr];
+        var top = stackalloc int[nr];
+        var left = stackalloc int[nr];
+        for (var j = 0; j < nr; j++)
+        {
+            var column = Math.Min(column0 + j, total - 1);
+            var item = column / plane;
+            var position = column - item * plane;
+            var y = position / ow;
+            itemBase[j] = ((long)item * shape.Input.Channels + (long)group * channels) * h * w;
+            top[j] = y * shape.Stride.Height - shape.Pad.Height;
+            left[j] = (position - y * ow) * shape.Stride.Width - shape.Pad.Width;
+        }
+
+        var index = k0;
+        var channel = index / (kh * kw);
+        var i = index % (kh * kw) / kw;
+        var jj = index % kw;
+        for (var kk = 0; kk < kb; kk++)
+        {
+            var rowOffset = i * shape.Dilation.Height;
+            var columnOffset = jj * shape.Dilation.Width;
+            var channelBase = (long)channel * h * w;
+            var target = b + kk * nr;
+            for (var j = 0; j < valid; j++)
+            {
+                var row = top[j] + rowOffset;
+                var col = left[j] + columnOffset;
+                target[j] = (uint)row < (uint)h && (uint)col < (uint)w ? input[itemBase[j] + channelBase + (long)row * w + col] : 0;
+            }
+
+            for (var j = valid; j < nr; j++)
+            {
+                target[j] = 0;
+            }
+
+            if (++jj == kw)
+            {
+                jj = 0;
+                if (++i == kh)
+                {
+                    i = 0;
+                    channel++;
+                }
+            }
+        }
+    }
+
+    /// <summary>6 x 32 micro-kernel: twelve 16-lane accumulators, one broadcast of A and two loads of B per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512(float* a, float* b, float* c, int kb, bool first)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first)
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector512<float>.Zero;
+        }
+        else
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
+            c10 = Vector512.Load(c + 32); c11 = Vector512.Load(c + 48);
+            c20 = Vector512.Load(c + 64); c21 = Vector512.Load(c + 80);
+            c30 = Vector512.Load(c + 96); c31 = Vector512.Load(c + 112);
+            c40 = Vector512.Load(c + 128); c41 = Vector512.Load(c + 144);
+            c50 = Vector512.Load(c + 160); c51 = Vector512.Load(c + 176);
+        }
+
+        for (var kk = 0; kk < kb; kk++, a += MR, b += 32)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40); c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+        }
+
+        c00.Store(c); c01.Store(c + 16); c10.Store(c + 32); c11.Store(c + 48); c20.Store(c + 64); c21.Store(c + 80);
+        c30.Store(c + 96); c31.Store(c + 112); c40.Store(c + 128); c41.Store(c + 144); c50.Store(c + 160); c51.Store(c + 176);
+    }
+
+    /// <summary>6 x 16 micro-kernel for AVX2: twelve 8-lane accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256(float* a, float* b, float* c, int kb, bool first)
+    {
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (first)
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+        }
+        else
+        {
+            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
+            c10 = Vector256.Load(c + 16); c11 = Vector256.Load(c + 24);
+            c20 = Vector256.Load(c + 32); c21 = Vector256.Load(c + 40);
+            c30 = Vector256.Load(c + 48); c31 = Vector256.Load(c + 56);
+            c40 = Vector256.Load(c + 64); c41 = Vector256.Load(c + 72);
+            c50 = Vector256.Load(c + 80); c51 = Vector256.Load(c + 88);
+        }
+
+        for (var kk = 0; kk < kb; kk++, a += MR, b += 16)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(a0, b0, c00); c01 = Fma.MultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(a1, b0, c10); c11 = Fma.MultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(a2, b0, c20); c21 = Fma.MultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(a3, b0, c30); c31 = Fma.MultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(a4, b0, c40); c41 = Fma.MultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
+        }
+
+        c00.Store(c); c01.Store(c + 8); c10.Store(c + 16); c11.Store(c + 24); c20.Store(c + 32); c21.Store(c + 40);
+        c30.Store(c + 48); c31.Store(c + 56); c40.Store(c + 64); c41.Store(c + 72); c50.Store(c + 80); c51.Store(c + 88);
+    }
+
+    /// <summary>The portable fallback: the same tile, one multiply-add at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelScalar(float* a, float* b, float* c, int kb, int nr, bool first)
+    {
+        if (first)
+        {
+            new Span<float>(c, MR * nr).Clear();
+        }
+
+        for (var kk = 0; kk < kb; kk++, a += MR, b += nr)
+        {
+            for (var r = 0; r < MR; r++)
+            {
+                var value = a[r];
+                for (var j = 0; j < nr; j++)
+                {
+                    c[r * nr + j] += value * b[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>Nothing to release: the engine holds no native resources.</summary>
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,106 @@
+namespace CnnCost.Measurement;
+
+/// <summary>Whether an engine can run here, and if not, why.</summary>
+/// <param name="IsAvailable">Whether it can run.</param>
+/// <param name="Reason">Why not (for example "libOpenCL.so.1 was not found"), or the device it runs on.</param>
+public sealed record EngineAvailability(bool IsAvailable, string Reason);
+
+/// <summary>How to time a convolution.</summary>
+/// <param name="Warmups">Runs before timing.</param>
+/// <param name="Repeats">Timed runs (median, min and max are reported).</param>
+/// <param name="Seed">Seed of the random inputs and weights.</param>
+/// <param name="Tolerance">The largest relative error accepted against the reference.</param>
+public sealed record MeasureOptions(int Warmups = 2, int Repeats = 5, int Seed = 1, double Tolerance = 1e-3);
+
+/// <summary>The timings of one convolution, verified.</summary>
+/// <param name="Shape">The convolution.</param>
+/// <param name="MedianSeconds">Median of the timed runs.</param>
+/// <param name="MinSeconds">Fastest run.</param>
+/// <param name="MaxSeconds">Slowest run.</param>
+/// <param name="MaxRelativeError">The largest relative error against the reference.</param>
+public sealed record ConvolutionTiming(ConvolutionShape Shape, double MedianSeconds, double MinSeconds, double MaxSeconds, double MaxRelativeError)
+{
+    /// <summary>FLOP/s achieved at the median time.</summary>
+    public double AchievedFlopsPerSecond => Shape.Flops / MedianSeconds;
+}
+
+/// <summary>A result that failed verification: a fast wrong kernel never produces a throughput.</summary>
+public sealed class VerificationException : CnnCostException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="error">The relative error found.</param>
+    /// <param name="tolerance">The tolerance.</param>
+    public VerificationException(string engine, ConvolutionShape shape, double error, double tolerance)
+        : base($"{engine} engine, layer '{shape.Name}': relative error {error:E2} against the reference exceeds {tolerance:E0}; no time is reported")
+    {
+        Error = error;
+    }
+
+    /// <summary>The relative error found.</summary>
+    public double Error { get; }
+}
+
+/// <summary>
+/// A way to run convolutions for real: it fills inputs and weights with random data, touches every buffer once
+/// before timing, runs warm-ups, times the runs, and verifies the output against <see cref="ReferenceConvolution"/>.
+/// </summary>
+public interface IConvolutionEngine : IDisposable
+{
+    /// <summary>The engine's name (<c>cpu</c>, <c>opencl</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Whether it can run here, and the device or the reason it cannot.</summary>
+    EngineAvailability Availability { get; }
+
+    /// <summary>Runs, times and verifies one convolution.</summary>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="options">Warm-ups, repeats, seed and tolerance.</param>
+    /// <returns>The verified timings.</returns>
+    /// <exception cref="VerificationException">The output disagrees with the reference.</exception>
+    /// <exception cref="InvalidOperationException">The engine is not available.</exception>
+    ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options);
+
+    /// <summary>Runs one convolution once on given data (for tests and cross-engine checks).</summary>
+    /// <param name="shape">The convolution.</param>
+    /// <param name="input">NCHW input.</param>
+    /// <param name="weights">Weights.</param>
+    /// <param name="output">NCHW output, written.</param>
+    void Run(ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output);
+}
+
+/// <summary>Shared parts of the engines: random data and the timing loop.</summary>
+internal static class Timing
+{
+    public static float[] Random(long count, int seed)
+    {
+        var data = new float[count];
+        var random = new Random(seed);
+        for (long i = 0; i < count; i++)
+        {
+            data[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return data;
+    }
+
+    /// <summary>Warm-ups, then timed repeats of <paramref name="run"/>, which returns its own seconds.</summary>
+    public static (double Median, double Min, double Max) Time(Func<double> run, MeasureOptions options)
+    {
+        for (var i = 0; i < options.Warmups; i++)
+        {
+            run();
+        }
+
+        var times = new double[Math.Max(1, options.Repeats)];
+        for (var i = 0; i < times.Length; i++)
+        {
+            times[i] = run();
+        }
+
+        Array.Sort(times);
+        var median = times.Length % 2 == 1 ? times[times.Length / 2] : (times[times.Length / 2 - 1] + times[times.Length / 2]) / 2;
+        return (median, times[0], times[^1]);
+    }
+}
