@@ -1,0 +1,297 @@
+using System.Text;
+
+namespace CnnCost.Measurement.OpenCl;
+
+/// <summary>
+/// The OpenCL engine: the tiled implicit-GEMM kernel of <c>conv_gemm.cl</c> (an embedded resource compiled at run
+/// time) on the first OpenCL device found, timed with profiling events. Without an ICD loader or a platform it is
+/// unavailable and says why; it never crashes. PoCL runs it on the CPU here and in CI; GPU drivers run the same
+/// kernel with larger tiles (<c>-D TS=… -D WPT=…</c>).
+/// </summary>
+public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
+{
+    private const int TileSize = 64;
+    private const int WorkPerThread = 4;
+    private readonly OpenClApi? _api;
+    private readonly nint _context;
+    private readonly nint _queue;
+    private readonly nint _program;
+    private readonly nint _kernel;
+    private readonly nint _device;
+
+    /// <summary>Finds a platform and device, compiles the kernel, or records why it cannot.</summary>
+    /// <param name="libraryName">The OpenCL ICD loader to load.</param>
+    public OpenClConvolutionEngine(string libraryName = "libOpenCL.so.1")
+    {
+        _api = OpenClApi.TryLoad(libraryName, out var reason);
+        if (_api is null)
+        {
+            Availability = new EngineAvailability(false, reason);
+            return;
+        }
+
+        try
+        {
+            uint platformCount = 0;
+            var code = _api.GetPlatformIDs(0, null, &platformCount);
+            if (code != OpenClApi.Success || platformCount == 0)
+            {
+                Availability = new EngineAvailability(false, $"no OpenCL platform was found (clGetPlatformIDs returned {code}, {platformCount} platforms)");
+                return;
+            }
+
+            var platforms = stackalloc nint[(int)platformCount];
+            OpenClApi.Check(_api.GetPlatformIDs(platformCount, platforms, null), "clGetPlatformIDs");
+            nint device = 0;
+            for (var p = 0; p < platformCount && device == 0; p++)
+            {
+                uint deviceCount = 0;
+                if (_api.GetDeviceIDs(platforms[p], OpenClApi.DeviceTypeAll, 1, &device, &deviceCount) != OpenClApi.Success)
+                {
+                    device = 0;
+                }
+            }
+
+            if (device == 0)
+            {
+                Availability = new EngineAvailability(false, "no OpenCL device was found on any platform");
+                return;
+            }
+
+            _device = device;
+            int error;
+            _context = _api.CreateContext(null, 1, &device, 0, 0, &error);
+            OpenClApi.Check(error, "clCreateContext");
+            _queue = _api.CreateCommandQueue(_context, device, OpenClApi.QueueProfilingEnable, &error);
+            OpenClApi.Check(error, "clCreateCommandQueue");
+            _program = Build(Source());
+            fixed (byte* name = "conv_gemm\0"u8)
+            {
+                _kernel = _api.CreateKernel(_program, name, &error);
+            }
+
+            OpenClApi.Check(error, "clCreateKernel");
+            Availability = new EngineAvailability(true, DeviceName());
+        }
+        catch (InvalidOperationException failure)
+        {
+            Availability = new EngineAvailability(false, failure.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => "opencl";
+
+    /// <inheritdoc />
+    public EngineAvailability Availability { get; }
+
+    /// <inheritdoc />
+    public ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(options);
+        var input = Timing.Random(shape.InputElements, options.Seed);
+        var weights = Timing.Random(shape.WeightElements, options.Seed + 1);
+        var output = new float[shape.OutputElements];
+        using var buffers = new Buffers(this, shape, input, weights);
+        var (median, min, max) = Timing.Time(() => buffers.Launch(), options);
+        buffers.ReadOutput(output);
+        var error = ReferenceConvolution.MaxRelativeError(shape, input, weights, output);
+        if (!(error <= options.Tolerance))
+        {
+            throw new VerificationException(Name, shape, error, options.Tolerance);
+        }
+
+        return new ConvolutionTiming(shape, median, min, max, error);
+    }
+
+    /// <inheritdoc />
+    public void Run(ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        using var buffers = new Buffers(this, shape, input, weights);
+        buffers.Launch();
+        buffers.ReadOutput(output);
+    }
+
+    /// <summary>Releases the kernel, program, queue and context.</summary>
+    public void Dispose()
+    {
+        if (_api is null)
+        {
+            return;
+        }
+
+        if (_kernel != 0)
+        {
+            _api.ReleaseKernel(_kernel);
+        }
+
+        if (_program != 0)
+        {
+            _api.ReleaseProgram(_program);
+        }
+
+        if (_queue != 0)
+        {
+            _api.ReleaseCommandQueue(_queue);
+        }
+
+        if (_context != 0)
+        {
+            _api.ReleaseContext(_context);
+        }
+    }
+
+    private OpenClApi Api => _api is not null && Availability.IsAvailable
+        ? _api
+        : throw new InvalidOperationException($"the OpenCL engine is unavailable: {Availability.Reason}");
+
+    private static string Source()
+    {
+        using var stream = typeof(OpenClConvolutionEngine).Assembly.GetManifestResourceStream("CnnCost.Measurement.OpenCl.conv_gemm.cl")
+            ?? throw new InvalidOperationException("the embedded kernel conv_gemm.cl is missing from the assembly");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private nint Build(string source)
+    {
+        var api = _api!;
+        var bytes = Encoding.UTF8.GetBytes(source);
+        int error;
+        nint program;
+        fixed (byte* text = bytes)
+        {
+            var strings = text;
+            var length = (nuint)bytes.Length;
+            program = api.CreateProgramWithSource(_context, 1, &strings, &length, &error);
+        }
+
+        OpenClApi.Check(error, "clCreateProgramWithSource");
+        var device = _device;
+        var options = Encoding.ASCII.GetBytes($"-D TS={TileSize} -D WPT={WorkPerThread}\0");
+        fixed (byte* flags = options)
+        {
+            var code = api.BuildProgram(program, 1, &device, flags, 0, 0);
+            if (code != OpenClApi.Success)
+            {
+                nuint size = 0;
+                api.GetProgramBuildInfo(program, device, OpenClApi.ProgramBuildLog, 0, null, &size);
+                var log = new byte[(int)size];
+                fixed (byte* l = log)
+                {
+                    api.GetProgramBuildInfo(program, device, OpenClApi.ProgramBuildLog, size, l, null);
+                }
+
+                throw new InvalidOperationException($"the OpenCL kernel did not compile (error {code}): {Encoding.UTF8.GetString(log).Trim()}");
+            }
+        }
+
+        return program;
+    }
+
+    private string DeviceName()
+    {
+        nuint size = 0;
+        _api!.GetDeviceInfo(_device, OpenClApi.DeviceName, 0, null, &size);
+        var name = new byte[(int)size];
+        fixed (byte* n = name)
+        {
+            _api.GetDeviceInfo(_device, OpenClApi.DeviceName, size, n, null);
+        }
+
+        uint units = 0;
+        _api.GetDeviceInfo(_device, OpenClApi.DeviceMaxComputeUnits, sizeof(uint), &units, null);
+        return $"{Encoding.UTF8.GetString(name).TrimEnd('\0')} ({units} compute units)";
+    }
+
+    /// <summary>Device buffers of one convolution, written once (first touch) and launched per run.</summary>
+    private sealed class Buffers : IDisposable
+    {
+        private readonly OpenClConvolutionEngine _engine;
+        private readonly ConvolutionShape _shape;
+        private readonly nint _input;
+        private readonly nint _weights;
+        private readonly nint _output;
+
+        public Buffers(OpenClConvolutionEngine engine, ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weights)
+        {
+            (_engine, _shape) = (engine, shape);
+            _input = Create(input.Slice(0, (int)shape.InputElements));
+            _weights = Create(weights.Slice(0, (int)shape.WeightElements));
+            _output = Create(new float[shape.OutputElements]);
+        }
+
+        private nint Create(ReadOnlySpan<float> data)
+        {
+            var api = _engine.Api;
+            int error;
+            var buffer = api.CreateBuffer(_engine._context, OpenClApi.MemReadWrite, (nuint)(Math.Max(1, data.Length) * sizeof(float)), null, &error);
+            OpenClApi.Check(error, "clCreateBuffer");
+            fixed (float* source = data)
+            {
+                OpenClApi.Check(api.EnqueueWriteBuffer(_engine._queue, buffer, 1, 0, (nuint)(data.Length * sizeof(float)), source, 0, null, null), "clEnqueueWriteBuffer");
+            }
+
+            return buffer;
+        }
+
+        /// <summary>Runs every group's kernel and returns the device time from the profiling events, in seconds.</summary>
+        public double Launch()
+        {
+            var api = _engine.Api;
+            var s = _shape;
+            var m = s.FiltersPerGroup;
+            var n = s.Batch * s.OutHeight * s.OutWidth;
+            var k = s.ChannelsPerGroup * s.Kernel.Height * s.Kernel.Width;
+            int[] scalars = [m, n, k, s.Input.Channels, s.Input.Height, s.Input.Width, s.OutHeight, s.OutWidth, s.Kernel.Height, s.Kernel.Width,
+                s.Stride.Height, s.Stride.Width, s.Pad.Height, s.Pad.Width, s.Dilation.Height, s.Dilation.Width, 0, s.ChannelsPerGroup, s.Filters];
+            double seconds = 0;
+            var buffers = stackalloc nint[] { _input, _weights, _output };
+            var local = stackalloc nuint[] { TileSize / WorkPerThread, TileSize / WorkPerThread };
+            var global = stackalloc nuint[] { (nuint)((n + TileSize - 1) / TileSize * (TileSize / WorkPerThread)), (nuint)((m + TileSize - 1) / TileSize * (TileSize / WorkPerThread)) };
+            for (var group = 0; group < s.Groups; group++)
+            {
+                scalars[16] = group;
+                for (var i = 0; i < scalars.Length; i++)
+                {
+                    var value = scalars[i];
+                    OpenClApi.Check(api.SetKernelArg(_engine._kernel, (uint)i, sizeof(int), &value), "clSetKernelArg");
+                }
+
+                for (var i = 0; i < 3; i++)
+                {
+                    OpenClApi.Check(api.SetKernelArg(_engine._kernel, (uint)(scalars.Length + i), (nuint)sizeof(nint), &buffers[i]), "clSetKernelArg");
+                }
+
+                nint done;
+                OpenClApi.Check(api.EnqueueNDRangeKernel(_engine._queue, _engine._kernel, 2, null, global, local, 0, null, &done), "clEnqueueNDRangeKernel");
+                OpenClApi.Check(api.WaitForEvents(1, &done), "clWaitForEvents");
+                ulong start = 0, end = 0;
+                OpenClApi.Check(api.GetEventProfilingInfo(done, OpenClApi.ProfilingCommandStart, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
+                OpenClApi.Check(api.GetEventProfilingInfo(done, OpenClApi.ProfilingCommandEnd, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
+                api.ReleaseEvent(done);
+                seconds += (end - start) * 1e-9;
+            }
+
+            return seconds;
+        }
+
+        public void ReadOutput(Span<float> output)
+        {
+            fixed (float* target = output)
+            {
+                OpenClApi.Check(_engine.Api.EnqueueReadBuffer(_engine._queue, _output, 1, 0, (nuint)(_shape.OutputElements * sizeof(float)), target, 0, null, null), "clEnqueueReadBuffer");
+            }
+        }
+
+        public void Dispose()
+        {
+            var api = _engine.Api;
+            api.ReleaseMemObject(_input);
+            api.ReleaseMemObject(_weights);
+            api.ReleaseMemObject(_output);
+        }
+    }
+}
