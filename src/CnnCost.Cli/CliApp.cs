@@ -66,11 +66,14 @@ public static class CliApp
                 case "speed":
                     SpeedCommand.Run(arguments, stdout);
                     break;
+                case "measure":
+                    MeasureCommand.Run(arguments, stdout);
+                    break;
                 case "tables":
                     TablesCommand.Run(arguments, stdout);
                     break;
                 default:
-                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, space, compress, scale, roofline, memory, speed, tables (cnncost --help)");
+                    throw new UsageException($"unknown command '{args[0]}'; the commands are: report, whatif, squeezenet, space, compress, scale, roofline, memory, speed, measure, tables (cnncost --help)");
             }
 
             return Success;
@@ -112,6 +115,8 @@ public static class CliApp
           roofline MODEL --device NAME       per-layer arithmetic intensity, attainable FLOP/s, bound
           memory MODEL [--optimizer sgd|momentum|adam]   inference and training memory, part by part
           speed MODEL [--device NAME] [--efficiency E]   frames per second and joules per frame
+          measure MODEL --engine cpu|opencl [--batch N] [--repeat K] [--calibrate-on MODEL,MODEL]
+                              measured time per convolution layer (verified), achieved FLOP/s, prediction vs measurement
           tables nin|chapter2|chapter3|chapter5
                               the dissertation's tables recomputed, printed values and errata beside them
 

@@ -1,0 +1,149 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using CnnCost.Import;
+using CnnCost.Measurement;
+using CnnCost.Measurement.Cpu;
+using CnnCost.Measurement.OpenCl;
+using CnnCost.Reporting;
+using Spectre.Console;
+
+namespace CnnCost.Cli.Commands;
+
+/// <summary>
+/// <c>cnncost measure MODEL --engine cpu|opencl [--batch N] [--repeat K] [--calibrate-on MODEL,MODEL]</c>: measured
+/// time per convolution and fully-connected layer, achieved FLOP/s, and prediction against measurement (the roofline
+/// of this machine's measured ceilings, or a model calibrated on other networks' convolutions).
+/// </summary>
+public static class MeasureCommand
+{
+    /// <summary>Runs the command.</summary>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="stdout">Where the result goes.</param>
+    public static void Run(Arguments arguments, TextWriter stdout)
+    {
+        var engineName = arguments.Choice("engine", "cpu", "cpu", "opencl");
+        var repeats = arguments.PositiveInt("repeat", 5);
+        var calibrateOn = arguments.Option("calibrate-on");
+        var common = CommonOptions.Read(arguments, "measure");
+        arguments.EnsureAllUsed("measure", 1);
+        if (common.Format is OutputFormat.Csv)
+        {
+            throw new UsageException("'measure' writes table, markdown or json");
+        }
+
+        using IConvolutionEngine engine = engineName == "opencl" ? new OpenClConvolutionEngine() : new CpuConvolutionEngine();
+        if (!engine.Availability.IsAvailable)
+        {
+            throw new UsageException($"the {engineName} engine is unavailable: {engine.Availability.Reason}");
+        }
+
+        var options = new MeasureOptions(Warmups: 2, Repeats: repeats);
+        var batch = common.Options.Batch;
+        var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        MeasurementReport report = null!;
+        WithProgress(interactive, progress =>
+        {
+            var predictor = calibrateOn is null
+                ? NetworkMeasurement.Roofline(Ceilings.ThisMachine())
+                : Calibrate(calibrateOn, engine, batch, options, progress);
+            report = NetworkMeasurement.Measure(common.Network, engine, batch, options, predictor, progress);
+        });
+
+        if (common.Format == OutputFormat.Json)
+        {
+            stdout.WriteLine(ToJson(report));
+            return;
+        }
+
+        var rows = report.Layers.Select(l => (ImmutableArray<string>)
+        [
+            l.Timing.Shape.Name, Units.Significant(l.Timing.Shape.Flops / 1e9), Units.Significant(l.Timing.MedianSeconds * 1e3),
+            Units.Significant(l.Timing.AchievedFlopsPerSecond / 1e9), Units.Significant(l.PredictedSeconds * 1e3), $"{l.RelativeError:+0%;-0%;0%}",
+            $"{l.Timing.MaxRelativeError:0.0E+0}",
+        ]).ToImmutableArray();
+        rows = rows.Add(["total", Units.Significant(report.Layers.Sum(l => l.Timing.Shape.Flops) / 1e9), Units.Significant(report.MeasuredSeconds * 1e3),
+            Units.Significant(report.Layers.Sum(l => l.Timing.Shape.Flops) / report.MeasuredSeconds / 1e9), Units.Significant(report.PredictedSeconds * 1e3),
+            $"{report.PredictedSeconds / report.MeasuredSeconds - 1:+0%;-0%;0%}", ""]);
+        ImmutableArray<TextColumn> columns =
+        [
+            new("layer", ColumnAlignment.Left), new("GFLOPs"), new("measured ms"), new("GFLOP/s"), new("predicted ms"), new("error"), new("max rel. error"),
+        ];
+        ImmutableArray<string> notes =
+        [
+            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} runs after 2 warm-ups; every output verified against a double-precision reference",
+            $"prediction: {report.Prediction}",
+        ];
+        ConsoleOutput.Write(new TextTable($"{report.Model}: measured convolution times", columns, rows, notes), common.Format, stdout);
+    }
+
+    private static (Func<ConvolutionShape, double>, string) Calibrate(string models, IConvolutionEngine engine, int batch, MeasureOptions options, IProgress<string> progress)
+    {
+        var timings = new List<ConvolutionTiming>();
+        foreach (var name in models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var network = ModelSource.Load(name).Network;
+            foreach (var shape in NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true))
+            {
+                progress.Report($"calibrating on {name}/{shape.Name}");
+                timings.Add(engine.Measure(shape, options));
+            }
+        }
+
+        return NetworkMeasurement.Calibrated(Calibration.Fit(timings), models);
+    }
+
+    /// <summary>Shows a spinner with the current layer in a terminal; stays quiet when output is redirected.</summary>
+    private static void WithProgress(bool interactive, Action<IProgress<string>> work)
+    {
+        if (!interactive)
+        {
+            work(new Progress<string>(_ => { }));
+            return;
+        }
+
+        AnsiConsole.Status().Start("measuring", context => work(new SynchronousProgress(layer => context.Status($"measuring {Markup.Escape(layer)}"))));
+    }
+
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+
+    private static string ToJson(MeasurementReport report)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("model", report.Model);
+            w.WriteString("engine", report.Engine);
+            w.WriteString("device", report.Device);
+            w.WriteNumber("batch", report.Batch);
+            w.WriteString("prediction", report.Prediction);
+            w.WriteStartArray("layers");
+            foreach (var l in report.Layers)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", l.Timing.Shape.Name);
+                w.WriteNumber("flops", l.Timing.Shape.Flops);
+                w.WriteNumber("medianSeconds", l.Timing.MedianSeconds);
+                w.WriteNumber("minSeconds", l.Timing.MinSeconds);
+                w.WriteNumber("maxSeconds", l.Timing.MaxSeconds);
+                w.WriteNumber("achievedFlopsPerSecond", l.Timing.AchievedFlopsPerSecond);
+                w.WriteNumber("maxRelativeError", l.Timing.MaxRelativeError);
+                w.WriteNumber("predictedSeconds", l.PredictedSeconds);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("totals");
+            w.WriteNumber("measuredSeconds", report.MeasuredSeconds);
+            w.WriteNumber("predictedSeconds", report.PredictedSeconds);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}

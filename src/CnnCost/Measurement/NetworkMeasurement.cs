@@ -1,0 +1,93 @@
+using System.Collections.Immutable;
+using CnnCost.Graph;
+using CnnCost.Hardware;
+
+namespace CnnCost.Measurement;
+
+/// <summary>One measured layer next to its prediction.</summary>
+/// <param name="Timing">The verified timing.</param>
+/// <param name="PredictedSeconds">The prediction (calibrated model or roofline).</param>
+public sealed record MeasuredLayer(ConvolutionTiming Timing, double PredictedSeconds)
+{
+    /// <summary>Prediction over measurement, minus one.</summary>
+    public double RelativeError => PredictedSeconds / Timing.MedianSeconds - 1;
+}
+
+/// <summary>A network's convolution and fully-connected layers, measured and predicted.</summary>
+/// <param name="Model">The network.</param>
+/// <param name="Engine">The engine's name.</param>
+/// <param name="Device">The engine's device.</param>
+/// <param name="Batch">The batch.</param>
+/// <param name="Prediction">How predictions were made.</param>
+/// <param name="Layers">One row per measured layer.</param>
+public sealed record MeasurementReport(string Model, string Engine, string Device, int Batch, string Prediction, ImmutableArray<MeasuredLayer> Layers)
+{
+    /// <summary>Sum of the measured medians.</summary>
+    public double MeasuredSeconds => Layers.Sum(l => l.Timing.MedianSeconds);
+
+    /// <summary>Sum of the predictions.</summary>
+    public double PredictedSeconds => Layers.Sum(l => l.PredictedSeconds);
+}
+
+/// <summary>Measures a network layer by layer with an engine and sets each time next to a prediction.</summary>
+public static class NetworkMeasurement
+{
+    /// <summary>The convolution and fully-connected layers of a network as shapes to run.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="batch">The batch.</param>
+    /// <param name="convolutionsOnly">Leave the fully-connected layers out (calibrations use convolutions only).</param>
+    /// <returns>The shapes, in layer order.</returns>
+    public static ImmutableArray<ConvolutionShape> Shapes(Network network, int batch, bool convolutionsOnly = false)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        return [.. network.Layers.Select((layer, i) => (layer, i))
+            .Where(x => x.layer is ConvolutionLayer || (!convolutionsOnly && x.layer is FullyConnectedLayer))
+            .Select(x => ConvolutionShape.Of(x.layer, network.OutputShapes[network.InputIndicesOf(x.i)[0]], batch))];
+    }
+
+    /// <summary>Measures every convolution and fully-connected layer.</summary>
+    /// <param name="network">The network.</param>
+    /// <param name="engine">The engine (must be available).</param>
+    /// <param name="batch">The batch.</param>
+    /// <param name="options">Warm-ups, repeats, seed, tolerance.</param>
+    /// <param name="predict">The prediction per shape, and its description.</param>
+    /// <param name="progress">Told each layer's name as it starts.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="VerificationException">A layer's output disagrees with the reference.</exception>
+    public static MeasurementReport Measure(Network network, IConvolutionEngine engine, int batch, MeasureOptions options,
+        (Func<ConvolutionShape, double> Predict, string Description) predict, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(predict.Predict);
+        var layers = ImmutableArray.CreateBuilder<MeasuredLayer>();
+        foreach (var shape in Shapes(network, batch))
+        {
+            progress?.Report(shape.Name);
+            var timing = engine.Measure(shape, options);
+            layers.Add(new MeasuredLayer(timing, predict.Predict(shape)));
+        }
+
+        return new MeasurementReport(network.Name, engine.Name, engine.Availability.Reason, batch, predict.Description, layers.ToImmutable());
+    }
+
+    /// <summary>The roofline prediction on a device: <c>max(FLOPs / peak, bytes / bandwidth)</c> (a lower bound).</summary>
+    /// <param name="device">The device.</param>
+    /// <returns>The predictor and its description.</returns>
+    public static (Func<ConvolutionShape, double> Predict, string Description) Roofline(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return (s => Math.Max(s.Flops / device.PeakFlopsPerSecond, s.MinimumBytes / device.MemoryBytesPerSecond),
+            $"roofline of {device}");
+    }
+
+    /// <summary>The calibrated prediction.</summary>
+    /// <param name="calibration">The fitted model.</param>
+    /// <param name="source">What it was fitted on.</param>
+    /// <returns>The predictor and its description.</returns>
+    public static (Func<ConvolutionShape, double> Predict, string Description) Calibrated(Calibration calibration, string source)
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        return (calibration.Predict, $"calibrated on {source}: {1 / calibration.SecondsPerFlop / 1e9:0.#} GFLOP/s, "
+            + $"{calibration.SecondsPerByte * 1e9:0.###} ns/byte, {calibration.SecondsPerLayer * 1e6:0.#} µs/layer ({calibration.Samples} layers)");
+    }
+}

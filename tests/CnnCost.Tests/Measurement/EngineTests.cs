@@ -1,0 +1,164 @@
+using CnnCost.Graph;
+using CnnCost.Measurement;
+using CnnCost.Measurement.Cpu;
+using CnnCost.Measurement.OpenCl;
+using FsCheck;
+using FsCheck.Fluent;
+using Xunit;
+
+namespace CnnCost.Tests.Measurement;
+
+/// <summary>One suite run against every engine: the CPU engine with each instruction set, and OpenCL when a platform exists.</summary>
+public class EngineTests
+{
+    public static TheoryData<string> Engines()
+    {
+        var engines = new TheoryData<string> { "cpu", "cpu-scalar" };
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+        {
+            engines.Add("cpu-avx2");
+        }
+
+        engines.Add("opencl");
+        return engines;
+    }
+
+    private static IConvolutionEngine Create(string name) => name switch
+    {
+        "cpu" => new CpuConvolutionEngine(),
+        "cpu-scalar" => new CpuConvolutionEngine(instructionSet: "scalar"),
+        "cpu-avx2" => new CpuConvolutionEngine(instructionSet: "avx2"),
+        _ => new OpenClConvolutionEngine(),
+    };
+
+    /// <summary>OpenCL may be absent; that is reported, and with CNNCOST_REQUIRE_OPENCL=1 (set by .ci/run) it is a failure.</summary>
+    private static bool Usable(IConvolutionEngine engine)
+    {
+        if (engine.Availability.IsAvailable)
+        {
+            return true;
+        }
+
+        Assert.False(Environment.GetEnvironmentVariable("CNNCOST_REQUIRE_OPENCL") == "1",
+            $"CNNCOST_REQUIRE_OPENCL=1 but the {engine.Name} engine is unavailable: {engine.Availability.Reason}");
+        return false;
+    }
+
+    private static readonly Gen<ConvolutionShape> Shapes =
+        from batch in Gen.Choose(1, 3)
+        from groups in Gen.Elements(1, 1, 2, 3)
+        from channelsPerGroup in Gen.Choose(1, 6)
+        from filtersPerGroup in Gen.Choose(1, 9)
+        from kh in Gen.Choose(1, 5)
+        from kw in Gen.Choose(1, 5)
+        from sh in Gen.Choose(1, 3)
+        from sw in Gen.Choose(1, 3)
+        from ph in Gen.Choose(0, 2)
+        from pw in Gen.Choose(0, 2)
+        from dilation in Gen.Elements(1, 1, 2)
+        from extraH in Gen.Choose(0, 9)
+        from extraW in Gen.Choose(0, 9)
+        select new ConvolutionShape("random", batch,
+            new Shape(groups * channelsPerGroup, Math.Max(1, dilation * (kh - 1) + 1 - 2 * ph) + extraH, Math.Max(1, dilation * (kw - 1) + 1 - 2 * pw) + extraW),
+            groups * filtersPerGroup, new Size2(kh, kw), new Size2(sh, sw), new Size2(ph, pw), dilation, groups);
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Random_shapes_agree_with_the_double_precision_reference(string name)
+    {
+        using var engine = Create(name);
+        if (!Usable(engine))
+        {
+            return;
+        }
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 30 : 120), Prop.ForAll(Shapes.ToArbitrary(), shape =>
+        {
+            var timing = engine.Measure(shape, new MeasureOptions(Warmups: 0, Repeats: 1));
+            return timing.MaxRelativeError <= 1e-4;
+        }));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void A_tiny_convolution_gives_the_hand_computed_values(string name)
+    {
+        using var engine = Create(name);
+        if (!Usable(engine))
+        {
+            return;
+        }
+
+        // 1x1x3x3 input 1..9, one 2x2 filter [[1, 0], [0, -1]], stride 1, no padding:
+        // out[y][x] = in[y][x] - in[y+1][x+1] = -4 everywhere, a 2x2 output.
+        var shape = new ConvolutionShape("tiny", 1, new Shape(1, 3, 3), 1, 2, 1, 0, 1, 1);
+        var output = new float[4];
+        engine.Run(shape, [1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 0, 0, -1], output);
+        Assert.Equal(new float[] { -4, -4, -4, -4 }, output);
+
+        // With padding 1 and stride 2, windows start at input rows/columns -1 and 1:
+        // out[0][0] = 0 - in[0][0] = -1; out[0][1] = 0 - in[0][2] = -3; out[1][0] = 0 - in[2][0] = -7; out[1][1] = in[1][1] - in[2][2] = 5 - 9.
+        var padded = new ConvolutionShape("tiny-pad", 1, new Shape(1, 3, 3), 1, 2, 2, 1, 1, 1);
+        engine.Run(padded, [1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 0, 0, -1], output);
+        Assert.Equal(new float[] { -1, -3, -7, 5 - 9 }, output);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void A_wrong_result_never_produces_a_throughput(string name)
+    {
+        using var engine = Create(name);
+        if (!Usable(engine))
+        {
+            return;
+        }
+
+        var shape = new ConvolutionShape("strict", 1, new Shape(4, 8, 8), 4, 3, 1, 1, 1, 1);
+        Assert.Throws<VerificationException>(() => engine.Measure(shape, new MeasureOptions(0, 1, Tolerance: 0)));
+    }
+
+    [Fact]
+    public void A_missing_opencl_library_is_unavailable_with_its_reason()
+    {
+        using var engine = new OpenClConvolutionEngine("libNoSuchOpenCL.so.1");
+        Assert.False(engine.Availability.IsAvailable);
+        Assert.Contains("libNoSuchOpenCL.so.1 was not found", engine.Availability.Reason);
+        Assert.Throws<InvalidOperationException>(() => engine.Measure(new ConvolutionShape("x", 1, new Shape(1, 2, 2), 1, 1, 1, 0, 1, 1), new MeasureOptions()));
+    }
+
+    [Fact]
+    public void Calibration_recovers_known_coefficients_from_synthetic_timings()
+    {
+        // time = 2e-12 s/FLOP + 5e-11 s/byte + 1e-5 s, exactly, over varied shapes.
+        var random = new Random(3);
+        var timings = Enumerable.Range(0, 40).Select(i =>
+        {
+            var shape = new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)),
+                1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1);
+            var seconds = 2e-12 * shape.Flops + 5e-11 * shape.MinimumBytes + 1e-5;
+            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
+        }).ToArray();
+        var calibration = Calibration.Fit(timings);
+        Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-17);
+        Assert.Equal(5e-11, calibration.SecondsPerByte, 1e-16);
+        Assert.Equal(1e-5, calibration.SecondsPerLayer, 1e-10);
+        Assert.Throws<ArgumentException>(() => Calibration.Fit(timings[..2]));
+    }
+
+    [Fact]
+    public void Fully_connected_layers_run_as_convolutions_covering_their_input()
+    {
+        var shape = ConvolutionShape.Of(new FullyConnectedLayer("fc", "x", 10, true), new Shape(16, 4, 4), 2);
+        Assert.Equal(new Size2(4, 4), shape.Kernel);
+        Assert.Equal((1, 1), (shape.OutHeight, shape.OutWidth));
+        Assert.Equal(2L * 16 * 4 * 4 * 10 * 2, shape.Flops);
+    }
+
+    [Fact]
+    public void This_machines_ceilings_are_positive_and_ordered()
+    {
+        var peak = Ceilings.PeakFlopsPerSecond(threads: 1);
+        Assert.True(peak > 1e9, $"one core's FMA peak {peak:E2} is implausibly low");
+        Assert.True(Ceilings.TriadBytesPerSecond(threads: 1) > 1e8);
+    }
+}
