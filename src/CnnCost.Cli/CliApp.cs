@@ -115,7 +115,7 @@ public static class CliApp
           roofline MODEL --device NAME       per-layer arithmetic intensity, attainable FLOP/s, bound
           memory MODEL [--optimizer sgd|momentum|adam]   inference and training memory, part by part
           speed MODEL [--device NAME] [--efficiency E]   frames per second and joules per frame
-          measure MODEL --engine cpu|opencl [--batch N] [--repeat K] [--calibrate-on MODEL,MODEL]
+          measure MODEL --engine cpu|opencl [--batch N] [--repeat K] [--warmups W] [--calibrate-on MODEL,MODEL]
                               measured time per convolution layer (verified), achieved FLOP/s, prediction vs measurement
           tables nin|chapter2|chapter3|chapter5
                               the dissertation's tables recomputed, printed values and errata beside them

@@ -24,6 +24,7 @@ public static class MeasureCommand
     {
         var engineName = arguments.Choice("engine", "cpu", "cpu", "opencl");
         var repeats = arguments.PositiveInt("repeat", 5);
+        var warmups = arguments.PositiveInt("warmups", 2);
         var calibrateOn = arguments.Option("calibrate-on");
         var common = CommonOptions.Read(arguments, "measure");
         arguments.EnsureAllUsed("measure", 1);
@@ -38,7 +39,7 @@ public static class MeasureCommand
             throw new UsageException($"the {engineName} engine is unavailable: {engine.Availability.Reason}");
         }
 
-        var options = new MeasureOptions(Warmups: 2, Repeats: repeats);
+        var options = new MeasureOptions(Warmups: warmups, Repeats: repeats);
         var batch = common.Options.Batch;
         var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
         MeasurementReport report = null!;
@@ -71,7 +72,7 @@ public static class MeasureCommand
         ];
         ImmutableArray<string> notes =
         [
-            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} runs after 2 warm-ups; every output verified against a double-precision reference",
+            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} runs after {warmups} warm-ups; every output verified against a double-precision reference",
             $"prediction: {report.Prediction}",
         ];
         ConsoleOutput.Write(new TextTable($"{report.Model}: measured convolution times", columns, rows, notes), common.Format, stdout);
@@ -125,14 +126,31 @@ public static class MeasureCommand
             foreach (var l in report.Layers)
             {
                 w.WriteStartObject();
-                w.WriteString("name", l.Timing.Shape.Name);
-                w.WriteNumber("flops", l.Timing.Shape.Flops);
+                var shape = l.Timing.Shape;
+                w.WriteString("name", shape.Name);
+                w.WriteNumber("flops", shape.Flops);
                 w.WriteNumber("medianSeconds", l.Timing.MedianSeconds);
                 w.WriteNumber("minSeconds", l.Timing.MinSeconds);
                 w.WriteNumber("maxSeconds", l.Timing.MaxSeconds);
                 w.WriteNumber("achievedFlopsPerSecond", l.Timing.AchievedFlopsPerSecond);
                 w.WriteNumber("maxRelativeError", l.Timing.MaxRelativeError);
                 w.WriteNumber("predictedSeconds", l.PredictedSeconds);
+                // The shape, so that other tools can run the same convolution.
+                w.WriteStartObject("shape");
+                w.WriteNumber("inChannels", shape.Input.Channels);
+                w.WriteNumber("inHeight", shape.Input.Height);
+                w.WriteNumber("inWidth", shape.Input.Width);
+                w.WriteNumber("filters", shape.Filters);
+                w.WriteNumber("kernelHeight", shape.Kernel.Height);
+                w.WriteNumber("kernelWidth", shape.Kernel.Width);
+                w.WriteNumber("strideHeight", shape.Stride.Height);
+                w.WriteNumber("strideWidth", shape.Stride.Width);
+                w.WriteNumber("padHeight", shape.Pad.Height);
+                w.WriteNumber("padWidth", shape.Pad.Width);
+                w.WriteNumber("dilationHeight", shape.Dilation.Height);
+                w.WriteNumber("dilationWidth", shape.Dilation.Width);
+                w.WriteNumber("groups", shape.Groups);
+                w.WriteEndObject();
                 w.WriteEndObject();
             }
 
