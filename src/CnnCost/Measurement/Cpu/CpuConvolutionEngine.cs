@@ -128,7 +128,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
     }
 
-    /// <summary>One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW.</summary>
+    /// <summary>
+    /// One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW. For each
+    /// block of K, every column panel of B is packed once (in parallel), then jobs of (column panels x row panels)
+    /// run the micro-kernel into their own tiles of C; finally C is scattered to NCHW.
+    /// </summary>
     private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, float* output)
     {
         var m = shape.FiltersPerGroup;
@@ -137,37 +141,44 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         var nr = _nr;
         var mPanels = (m + MR - 1) / MR;
         var nPanels = (n + nr - 1) / nr;
-
-        // Jobs: chunks of column panels (each packs its own B), split over row panels too when columns are few.
-        var target = 4 * _threads;
-        var columnChunk = Math.Max(1, (nPanels + target - 1) / target);
-        var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
-        var rowJobs = Math.Min(mPanels, Math.Max(1, target / columnJobs));
-        var rowChunk = (mPanels + rowJobs - 1) / rowJobs;
-        rowJobs = (mPanels + rowChunk - 1) / rowChunk;
-        var (inputAddress, outputAddress) = ((nint)input, (nint)output);
-        Parallel.For(0, columnJobs * rowJobs, new ParallelOptions { MaxDegreeOfParallelism = _threads }, job =>
-        {
-            var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
-            var firstPanel = columnJob * columnChunk;
-            var firstRowPanel = rowJob * rowChunk;
-            ComputePanels(shape, group, m, k, nr, firstRowPanel, Math.Min(mPanels, firstRowPanel + rowChunk),
-                firstPanel, Math.Min(nPanels, firstPanel + columnChunk), packedA, (float*)inputAddress, (float*)outputAddress);
-        });
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void ComputePanels(ConvolutionShape shape, int group, int m, int k, int nr, int firstRowPanel, int lastRowPanel, int firstPanel, int lastPanel, float[] packedA, float* input, float* output)
-    {
-        var panels = lastPanel - firstPanel;
-        var mPanels = lastRowPanel - firstRowPanel;
         var kc = Math.Min(KC, k);
-        var packedB = ArrayPool<float>.Shared.Rent(kc * nr);
-        // Accumulators for the whole range: rows x (panels · nr), so K can be blocked.
-        var c = ArrayPool<float>.Shared.Rent(mPanels * MR * panels * nr);
+        var packedB = ArrayPool<float>.Shared.Rent(nPanels * kc * nr);
+        var c = ArrayPool<float>.Shared.Rent(mPanels * nPanels * MR * nr);
         try
         {
-            Compute(shape, group, m, k, nr, firstRowPanel, mPanels, firstPanel, panels, kc, packedA, packedB, c, input, output);
+            // Jobs: enough to balance the threads, as column-panel chunks split over row-panel chunks when columns are few.
+            var target = 8 * _threads;
+            var columnChunk = Math.Max(1, (nPanels + target - 1) / target);
+            var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
+            var rowChunk = Math.Max(1, mPanels / Math.Max(1, target / columnJobs));
+            var rowJobs = (mPanels + rowChunk - 1) / rowChunk;
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads };
+            var (inputAddress, outputAddress) = ((nint)input, (nint)output);
+            for (var k0 = 0; k0 < k; k0 += kc)
+            {
+                var kb = Math.Min(kc, k - k0);
+                var first = k0 == 0;
+                Parallel.For(0, columnJobs, parallel, job =>
+                {
+                    fixed (float* b = packedB)
+                    {
+                        for (var p = job * columnChunk; p < Math.Min(nPanels, (job + 1) * columnChunk); p++)
+                        {
+                            PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, b + (long)p * kc * nr);
+                        }
+                    }
+                });
+                Parallel.For(0, columnJobs * rowJobs, parallel, job =>
+                {
+                    var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
+                    Multiply(packedA, packedB, c, k, k0, kb, kc, nr, nPanels,
+                        columnJob * columnChunk, Math.Min(nPanels, (columnJob + 1) * columnChunk),
+                        rowJob * rowChunk, Math.Min(mPanels, (rowJob + 1) * rowChunk), first);
+                });
+            }
+
+            Parallel.For(0, columnJobs, parallel, job =>
+                Scatter(shape, group, m, nr, mPanels, nPanels, job * columnChunk, Math.Min(nPanels, (job + 1) * columnChunk), c, (float*)outputAddress));
         }
         finally
         {
@@ -176,52 +187,56 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
     }
 
+    /// <summary>The micro-kernel over a range of column panels and row panels for one block of K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Compute(ConvolutionShape shape, int group, int m, int k, int nr, int firstRowPanel, int mPanels, int firstPanel, int panels, int kc,
-        float[] packedA, float[] packedB, float[] c, float* input, float* output)
+    private void Multiply(float[] packedA, float[] packedB, float[] c, int k, int k0, int kb, int kc, int nr, int nPanels,
+        int firstPanel, int lastPanel, int firstRowPanel, int lastRowPanel, bool first)
     {
-        fixed (float* b = packedB)
         fixed (float* a = packedA)
+        fixed (float* b = packedB)
         fixed (float* acc = c)
         {
-            for (var k0 = 0; k0 < k; k0 += kc)
+            for (var p = firstPanel; p < lastPanel; p++)
             {
-                var kb = Math.Min(kc, k - k0);
-                for (var p = 0; p < panels; p++)
+                var bPanel = b + (long)p * kc * nr;
+                for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
                 {
-                    PackB(shape, group, k0, kb, (firstPanel + p) * nr, nr, input, b);
-                    for (var mp = 0; mp < mPanels; mp++)
+                    var cTile = acc + ((long)mp * nPanels + p) * MR * nr;
+                    var aPanel = a + ((long)mp * k + k0) * MR;
+                    if (nr == 32)
                     {
-                        var cTile = acc + ((long)mp * panels + p) * MR * nr;
-                        var aPanel = a + ((long)(firstRowPanel + mp) * k + k0) * MR;
-                        if (nr == 32)
-                        {
-                            Kernel512(aPanel, b, cTile, kb, k0 == 0);
-                        }
-                        else if (InstructionSet == "avx2")
-                        {
-                            Kernel256(aPanel, b, cTile, kb, k0 == 0);
-                        }
-                        else
-                        {
-                            KernelScalar(aPanel, b, cTile, kb, nr, k0 == 0);
-                        }
+                        Kernel512(aPanel, bPanel, cTile, kb, first);
+                    }
+                    else if (InstructionSet == "avx2")
+                    {
+                        Kernel256(aPanel, bPanel, cTile, kb, first);
+                    }
+                    else
+                    {
+                        KernelScalar(aPanel, bPanel, cTile, kb, nr, first);
                     }
                 }
             }
+        }
+    }
 
-            // Scatter the accumulators to NCHW.
-            var plane = shape.OutHeight * shape.OutWidth;
-            var n = shape.Batch * plane;
+    /// <summary>Copies the accumulator tiles of a range of column panels to NCHW.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Scatter(ConvolutionShape shape, int group, int m, int nr, int mPanels, int nPanels, int firstPanel, int lastPanel, float[] c, float* output)
+    {
+        var plane = shape.OutHeight * shape.OutWidth;
+        var n = shape.Batch * plane;
+        fixed (float* acc = c)
+        {
             for (var mp = 0; mp < mPanels; mp++)
             {
-                for (var p = 0; p < panels; p++)
+                for (var p = firstPanel; p < lastPanel; p++)
                 {
-                    var cTile = acc + ((long)mp * panels + p) * MR * nr;
-                    var column0 = (firstPanel + p) * nr;
+                    var cTile = acc + ((long)mp * nPanels + p) * MR * nr;
+                    var column0 = p * nr;
                     for (var r = 0; r < MR; r++)
                     {
-                        var filter = (firstRowPanel + mp) * MR + r;
+                        var filter = mp * MR + r;
                         if (filter >= m)
                         {
                             break;
@@ -272,21 +287,32 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             return;
         }
 
-        // Per column: the item's channel-0 offset and the top-left input position of its window.
-        var itemBase = stackalloc long[nr];
-        var top = stackalloc int[nr];
-        var left = stackalloc int[nr];
-        for (var j = 0; j < nr; j++)
+        // The panel's columns split into runs that share an item and an output row; with stride 1 a run reads one
+        // contiguous stretch of an input row per (channel, kernel row, kernel column), copied at once.
+        var runStart = stackalloc int[nr];
+        var runLength = stackalloc int[nr];
+        var runBase = stackalloc long[nr];
+        var runTop = stackalloc int[nr];
+        var runLeft = stackalloc int[nr];
+        var runs = 0;
+        for (var j = 0; j < valid;)
         {
-            var column = Math.Min(column0 + j, total - 1);
+            var column = column0 + j;
             var item = column / plane;
             var position = column - item * plane;
             var y = position / ow;
-            itemBase[j] = ((long)item * shape.Input.Channels + (long)group * channels) * h * w;
-            top[j] = y * shape.Stride.Height - shape.Pad.Height;
-            left[j] = (position - y * ow) * shape.Stride.Width - shape.Pad.Width;
+            var x = position - y * ow;
+            var length = Math.Min(valid - j, ow - x);
+            runStart[runs] = j;
+            runLength[runs] = length;
+            runBase[runs] = ((long)item * shape.Input.Channels + (long)group * channels) * h * w;
+            runTop[runs] = y * shape.Stride.Height - shape.Pad.Height;
+            runLeft[runs] = x * shape.Stride.Width - shape.Pad.Width;
+            runs++;
+            j += length;
         }
 
+        var strideW = shape.Stride.Width;
         var index = k0;
         var channel = index / (kh * kw);
         var i = index % (kh * kw) / kw;
@@ -297,18 +323,38 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             var columnOffset = jj * shape.Dilation.Width;
             var channelBase = (long)channel * h * w;
             var target = b + kk * nr;
-            for (var j = 0; j < valid; j++)
+            for (var r = 0; r < runs; r++)
             {
-                var row = top[j] + rowOffset;
-                var col = left[j] + columnOffset;
-                target[j] = (uint)row < (uint)h && (uint)col < (uint)w ? input[itemBase[j] + channelBase + (long)row * w + col] : 0;
+                var destination = target + runStart[r];
+                var length = runLength[r];
+                var row = runTop[r] + rowOffset;
+                if ((uint)row >= (uint)h)
+                {
+                    new Span<float>(destination, length).Clear();
+                    continue;
+                }
+
+                var source = input + runBase[r] + channelBase + (long)row * w;
+                var col = runLeft[r] + columnOffset;
+                if (strideW == 1)
+                {
+                    // Columns col .. col+length-1 of the input row, zeros where they fall in the padding.
+                    var before = Math.Clamp(-col, 0, length);
+                    var inside = Math.Clamp(Math.Min(w - col, length) - before, 0, length - before);
+                    new Span<float>(destination, before).Clear();
+                    new ReadOnlySpan<float>(source + col + before, inside).CopyTo(new Span<float>(destination + before, inside));
+                    new Span<float>(destination + before + inside, length - before - inside).Clear();
+                }
+                else
+                {
+                    for (var t = 0; t < length; t++, col += strideW)
+                    {
+                        destination[t] = (uint)col < (uint)w ? source[col] : 0;
+                    }
+                }
             }
 
-            for (var j = valid; j < nr; j++)
-            {
-                target[j] = 0;
-            }
-
+            new Span<float>(target + valid, nr - valid).Clear();
             if (++jj == kw)
             {
                 jj = 0;
