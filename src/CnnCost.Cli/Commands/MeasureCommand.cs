@@ -43,7 +43,10 @@ public static class MeasureCommand
         var batch = common.Options.Batch;
         var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
         MeasurementReport report = null!;
-        WithProgress(interactive, progress =>
+        var layerCount = NetworkMeasurement.Shapes(common.Network, batch).Length
+            + (calibrateOn?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Sum(name => NetworkMeasurement.Shapes(ModelSource.Load(name).Network, batch, convolutionsOnly: true).Length) ?? 0);
+        WithProgress(interactive, layerCount, progress =>
         {
             var predictor = calibrateOn is null
                 ? NetworkMeasurement.Roofline(Ceilings.ThisMachine())
@@ -94,16 +97,31 @@ public static class MeasureCommand
         return NetworkMeasurement.Calibrated(Calibration.Fit(timings), models);
     }
 
-    /// <summary>Shows a spinner with the current layer in a terminal; stays quiet when output is redirected.</summary>
-    private static void WithProgress(bool interactive, Action<IProgress<string>> work)
+    /// <summary>Shows a progress bar over the layers in a terminal; stays quiet when output is redirected.</summary>
+    private static void WithProgress(bool interactive, int layers, Action<IProgress<string>> work)
     {
         if (!interactive)
         {
-            work(new Progress<string>(_ => { }));
+            work(new SynchronousProgress(_ => { }));
             return;
         }
 
-        AnsiConsole.Status().Start("measuring", context => work(new SynchronousProgress(layer => context.Status($"measuring {Markup.Escape(layer)}"))));
+        AnsiConsole.Progress().Start(context =>
+        {
+            var task = context.AddTask("measuring", maxValue: layers);
+            var started = false;
+            work(new SynchronousProgress(layer =>
+            {
+                if (started)
+                {
+                    task.Increment(1);
+                }
+
+                started = true;
+                task.Description = Markup.Escape(layer);
+            }));
+            task.Value = task.MaxValue;
+        });
     }
 
     private sealed class SynchronousProgress(Action<string> report) : IProgress<string>

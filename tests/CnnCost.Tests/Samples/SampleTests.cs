@@ -90,4 +90,14 @@ public class SampleTests
         Assert.Contains("30.4 MB of parameters, 2.27 TFLOPs", output);
         directory.Delete(recursive: true);
     }
+
+    [Fact]
+    public async Task Measure_this_machine_sample_sets_measured_time_ratios_beside_flop_ratios()
+    {
+        var output = await RunSample("measure-this-machine.cs");
+        var global = output.Split('\n').Single(l => l.StartsWith("4x larger input data resolution", StringComparison.Ordinal));
+        var ratios = global.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(t => t.EndsWith('x')).Select(t => double.Parse(t.TrimEnd('x'), System.Globalization.CultureInfo.InvariantCulture)).TakeLast(2).ToArray();
+        Assert.InRange(ratios[0], 4.26, 4.28);        // the FLOP ratio of Table 4.8
+        Assert.True(ratios[1] > 1.5, $"4x the computation measured only {ratios[1]}x the time");
+    }
 }
