@@ -171,7 +171,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 Parallel.For(0, columnJobs * rowJobs, parallel, job =>
                 {
                     var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
-                    Multiply(packedA, packedB, c, k, k0, kb, kc, nr, nPanels,
+                    Multiply(shape, group, (float*)outputAddress, packedA, packedB, c, k, k0, kb, kc, nr, nPanels,
                         columnJob * columnChunk, Math.Min(nPanels, (columnJob + 1) * columnChunk),
                         rowJob * rowChunk, Math.Min(mPanels, (rowJob + 1) * rowChunk), first);
                 });
@@ -189,9 +189,10 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>The micro-kernel over a range of column panels and row panels for one block of K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Multiply(float[] packedA, float[] packedB, float[] c, int k, int k0, int kb, int kc, int nr, int nPanels,
+    private void Multiply(ConvolutionShape shape, int group, float* output, float[] packedA, float[] packedB, float[] c, int k, int k0, int kb, int kc, int nr, int nPanels,
         int firstPanel, int lastPanel, int firstRowPanel, int lastRowPanel, bool first)
     {
+        var plane = shape.OutHeight * shape.OutWidth;
         fixed (float* a = packedA)
         fixed (float* b = packedB)
         fixed (float* acc = c)
@@ -201,23 +202,39 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 var bPanel = b + (long)p * kc * nr;
                 for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
                 {
-                    var cTile = acc + ((long)mp * nPanels + p) * MR * nr;
+                    // A full tile within one item writes straight into the NCHW output (rows a plane apart);
+                    // others go through the accumulator buffer and the scatter.
+                    var direct = IsDirect(shape, nr, p, mp);
+                    var cTile = direct
+                        ? output + ((long)(p * nr / plane) * shape.Filters + group * shape.FiltersPerGroup + mp * MR) * plane + p * nr % plane
+                        : acc + ((long)mp * nPanels + p) * MR * nr;
+                    var ldc = direct ? plane : nr;
                     var aPanel = a + ((long)mp * k + k0) * MR;
                     if (nr == 32)
                     {
-                        Kernel512(aPanel, bPanel, cTile, kb, first);
+                        Kernel512(aPanel, bPanel, cTile, ldc, kb, first);
                     }
                     else if (InstructionSet == "avx2")
                     {
-                        Kernel256(aPanel, bPanel, cTile, kb, first);
+                        Kernel256(aPanel, bPanel, cTile, ldc, kb, first);
                     }
                     else
                     {
-                        KernelScalar(aPanel, bPanel, cTile, kb, nr, first);
+                        KernelScalar(aPanel, bPanel, cTile, ldc, kb, nr, first);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>Whether a tile has all its rows and all its columns inside one batch item, so it can live in the output itself.</summary>
+    private static bool IsDirect(ConvolutionShape shape, int nr, int panel, int rowPanel)
+    {
+        var plane = shape.OutHeight * shape.OutWidth;
+        var column0 = panel * nr;
+        return (rowPanel + 1) * MR <= shape.FiltersPerGroup
+            && column0 + nr <= shape.Batch * plane
+            && column0 / plane == (column0 + nr - 1) / plane;
     }
 
     /// <summary>Copies the accumulator tiles of a range of column panels to NCHW.</summary>
@@ -232,6 +249,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             {
                 for (var p = firstPanel; p < lastPanel; p++)
                 {
+                    if (IsDirect(shape, nr, p, mp))
+                    {
+                        continue;
+                    }
+
                     var cTile = acc + ((long)mp * nPanels + p) * MR * nr;
                     var column0 = p * nr;
                     for (var r = 0; r < MR; r++)
@@ -369,7 +391,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>6 x 32 micro-kernel: twelve 16-lane accumulators, one broadcast of A and two loads of B per k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(float* a, float* b, float* c, int kb, bool first)
+    private static void Kernel512(float* a, float* b, float* c, int ldc, int kb, bool first)
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (first)
@@ -379,11 +401,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         else
         {
             c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
-            c10 = Vector512.Load(c + 32); c11 = Vector512.Load(c + 48);
-            c20 = Vector512.Load(c + 64); c21 = Vector512.Load(c + 80);
-            c30 = Vector512.Load(c + 96); c31 = Vector512.Load(c + 112);
-            c40 = Vector512.Load(c + 128); c41 = Vector512.Load(c + 144);
-            c50 = Vector512.Load(c + 160); c51 = Vector512.Load(c + 176);
+            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16);
+            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16);
+            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16);
+            c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + 16);
+            c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + 16);
         }
 
         for (var kk = 0; kk < kb; kk++, a += MR, b += 32)
@@ -404,13 +426,13 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50); c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
         }
 
-        c00.Store(c); c01.Store(c + 16); c10.Store(c + 32); c11.Store(c + 48); c20.Store(c + 64); c21.Store(c + 80);
-        c30.Store(c + 96); c31.Store(c + 112); c40.Store(c + 128); c41.Store(c + 144); c50.Store(c + 160); c51.Store(c + 176);
+        c00.Store(c); c01.Store(c + 16); c10.Store(c + ldc); c11.Store(c + ldc + 16); c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16); c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 16); c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 16);
     }
 
     /// <summary>6 x 16 micro-kernel for AVX2: twelve 8-lane accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(float* a, float* b, float* c, int kb, bool first)
+    private static void Kernel256(float* a, float* b, float* c, int ldc, int kb, bool first)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (first)
@@ -420,11 +442,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         else
         {
             c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
-            c10 = Vector256.Load(c + 16); c11 = Vector256.Load(c + 24);
-            c20 = Vector256.Load(c + 32); c21 = Vector256.Load(c + 40);
-            c30 = Vector256.Load(c + 48); c31 = Vector256.Load(c + 56);
-            c40 = Vector256.Load(c + 64); c41 = Vector256.Load(c + 72);
-            c50 = Vector256.Load(c + 80); c51 = Vector256.Load(c + 88);
+            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
+            c20 = Vector256.Load(c + 2 * ldc); c21 = Vector256.Load(c + 2 * ldc + 8);
+            c30 = Vector256.Load(c + 3 * ldc); c31 = Vector256.Load(c + 3 * ldc + 8);
+            c40 = Vector256.Load(c + 4 * ldc); c41 = Vector256.Load(c + 4 * ldc + 8);
+            c50 = Vector256.Load(c + 5 * ldc); c51 = Vector256.Load(c + 5 * ldc + 8);
         }
 
         for (var kk = 0; kk < kb; kk++, a += MR, b += 16)
@@ -445,17 +467,20 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             c50 = Fma.MultiplyAdd(a5, b0, c50); c51 = Fma.MultiplyAdd(a5, b1, c51);
         }
 
-        c00.Store(c); c01.Store(c + 8); c10.Store(c + 16); c11.Store(c + 24); c20.Store(c + 32); c21.Store(c + 40);
-        c30.Store(c + 48); c31.Store(c + 56); c40.Store(c + 64); c41.Store(c + 72); c50.Store(c + 80); c51.Store(c + 88);
+        c00.Store(c); c01.Store(c + 8); c10.Store(c + ldc); c11.Store(c + ldc + 8); c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 8);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 8); c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 8); c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 8);
     }
 
     /// <summary>The portable fallback: the same tile, one multiply-add at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelScalar(float* a, float* b, float* c, int kb, int nr, bool first)
+    private static void KernelScalar(float* a, float* b, float* c, int ldc, int kb, int nr, bool first)
     {
         if (first)
         {
-            new Span<float>(c, MR * nr).Clear();
+            for (var r = 0; r < MR; r++)
+            {
+                new Span<float>(c + r * ldc, nr).Clear();
+            }
         }
 
         for (var kk = 0; kk < kb; kk++, a += MR, b += nr)
@@ -465,7 +490,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 var value = a[r];
                 for (var j = 0; j < nr; j++)
                 {
-                    c[r * nr + j] += value * b[j];
+                    c[r * ldc + j] += value * b[j];
                 }
             }
         }
