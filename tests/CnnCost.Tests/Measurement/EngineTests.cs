@@ -146,6 +146,22 @@ public class EngineTests
     }
 
     [Fact]
+    public void Calibration_never_fits_a_negative_cost()
+    {
+        // Timings a plain least-squares fit explains with a negative per-layer constant (time = 1e-12 FLOPs - 1e-4 s):
+        // the fit keeps every coefficient non-negative, so small layers are never predicted to take negative time.
+        var timings = Enumerable.Range(1, 10).Select(i =>
+        {
+            var shape = new ConvolutionShape($"s{i}", 8, new Shape(64 * i, 28, 28), 256, 3, 1, 1, 1, 1);
+            var seconds = 1e-12 * shape.Flops - 1e-4;
+            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
+        }).ToArray();
+        var calibration = Calibration.Fit(timings);
+        Assert.True(calibration.SecondsPerFlop >= 0 && calibration.SecondsPerByte >= 0 && calibration.SecondsPerLayer >= 0);
+        Assert.True(calibration.Predict(new ConvolutionShape("tiny", 1, new Shape(1, 2, 2), 1, 1, 1, 0, 1, 1)) >= 0);
+    }
+
+    [Fact]
     public void Fully_connected_layers_run_as_convolutions_covering_their_input()
     {
         var shape = ConvolutionShape.Of(new FullyConnectedLayer("fc", "x", 10, true), new Shape(16, 4, 4), 2);
