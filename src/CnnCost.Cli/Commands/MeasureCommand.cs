@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
-using System.Text.Json;
 using CnnCost.Import;
 using CnnCost.Measurement;
 using CnnCost.Measurement.Cpu;
@@ -56,7 +54,7 @@ public static class MeasureCommand
 
         if (common.Format == OutputFormat.Json)
         {
-            stdout.WriteLine(ToJson(report));
+            stdout.WriteLine(JsonReport.ToJson(report));
             return;
         }
 
@@ -127,59 +125,5 @@ public static class MeasureCommand
     private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
     {
         public void Report(string value) => report(value);
-    }
-
-    private static string ToJson(MeasurementReport report)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("model", report.Model);
-            w.WriteString("engine", report.Engine);
-            w.WriteString("device", report.Device);
-            w.WriteNumber("batch", report.Batch);
-            w.WriteString("prediction", report.Prediction);
-            w.WriteStartArray("layers");
-            foreach (var l in report.Layers)
-            {
-                w.WriteStartObject();
-                var shape = l.Timing.Shape;
-                w.WriteString("name", shape.Name);
-                w.WriteNumber("flops", shape.Flops);
-                w.WriteNumber("medianSeconds", l.Timing.MedianSeconds);
-                w.WriteNumber("minSeconds", l.Timing.MinSeconds);
-                w.WriteNumber("maxSeconds", l.Timing.MaxSeconds);
-                w.WriteNumber("achievedFlopsPerSecond", l.Timing.AchievedFlopsPerSecond);
-                w.WriteNumber("maxRelativeError", l.Timing.MaxRelativeError);
-                w.WriteNumber("predictedSeconds", l.PredictedSeconds);
-                // The shape, so that other tools can run the same convolution.
-                w.WriteStartObject("shape");
-                w.WriteNumber("inChannels", shape.Input.Channels);
-                w.WriteNumber("inHeight", shape.Input.Height);
-                w.WriteNumber("inWidth", shape.Input.Width);
-                w.WriteNumber("filters", shape.Filters);
-                w.WriteNumber("kernelHeight", shape.Kernel.Height);
-                w.WriteNumber("kernelWidth", shape.Kernel.Width);
-                w.WriteNumber("strideHeight", shape.Stride.Height);
-                w.WriteNumber("strideWidth", shape.Stride.Width);
-                w.WriteNumber("padHeight", shape.Pad.Height);
-                w.WriteNumber("padWidth", shape.Pad.Width);
-                w.WriteNumber("dilationHeight", shape.Dilation.Height);
-                w.WriteNumber("dilationWidth", shape.Dilation.Width);
-                w.WriteNumber("groups", shape.Groups);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartObject("totals");
-            w.WriteNumber("measuredSeconds", report.MeasuredSeconds);
-            w.WriteNumber("predictedSeconds", report.PredictedSeconds);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
     }
 }

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using CnnCost.Distributed;
 using CnnCost.Reporting;
 
@@ -68,7 +66,7 @@ public static class ScaleCommand
 
         if (format == OutputFormat.Json)
         {
-            stdout.WriteLine(ToJson(report));
+            stdout.WriteLine(JsonReport.ToJson(report));
             return;
         }
 
@@ -127,48 +125,4 @@ public static class ScaleCommand
     }
 
     private static string Seconds(double seconds) => seconds.ToString("0.####E+0", CultureInfo.InvariantCulture) + " s";
-
-    private static string ToJson(ScalingReport report)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            var s = report.Setup;
-            w.WriteStartObject();
-            w.WriteString("model", report.Model);
-            w.WriteNumber("batch", s.Batch);
-            w.WriteString("scheme", s.Communication.Scheme switch
-            {
-                CommunicationScheme.ParameterServer => "ps",
-                CommunicationScheme.Ring => "ring",
-                _ => "tree",
-            });
-            w.WriteNumber("branching", s.Communication.Branching);
-            w.WriteNumber("bandwidthBytesPerSecond", s.Communication.BandwidthBytesPerSecond);
-            w.WriteNumber("workerFlopsPerSecond", s.WorkerFlopsPerSecond);
-            w.WriteNumber("parameterBytes", report.GradientBytes);
-            w.WriteNumber("flopsPerStep", report.FlopsPerStep);
-            w.WriteString("scaling", s.Mode.ToString().ToLowerInvariant());
-            w.WriteString("parallelism", s.Parallelism.ToString().ToLowerInvariant());
-            w.WriteStartArray("rows");
-            foreach (var r in report.Rows)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("workers", r.Workers);
-                w.WriteNumber("computeSeconds", r.ComputeSeconds);
-                w.WriteNumber("communicationSeconds", r.CommunicationSeconds);
-                w.WriteNumber("stepSeconds", r.StepSeconds);
-                w.WriteNumber("speedup", r.Speedup);
-                w.WriteNumber("efficiency", r.Efficiency);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            JsonReport.NumberOrNull(w, "breakEvenWorkers", report.BreakEvenWorkers);
-
-            w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
 }

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using CnnCost.Changes;
 using CnnCost.Costs;
+using CnnCost.Distributed;
+using CnnCost.Measurement;
 using CnnCost.Graph;
 
 namespace CnnCost.Reporting;
@@ -25,6 +27,106 @@ public static class JsonReport
     {
         ArgumentNullException.ThrowIfNull(change);
         return Encode(writer => WriteChange(writer, change));
+    }
+
+    /// <summary>The JSON of <c>scale</c> (contracts.md): the setting, one row per worker count, the break-even count.</summary>
+    /// <param name="report">The scaling report.</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(ScalingReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Encode(w =>
+        {
+            var s = report.Setup;
+            w.WriteStartObject();
+            w.WriteString("model", report.Model);
+            w.WriteNumber("batch", s.Batch);
+            w.WriteString("scheme", s.Communication.Scheme switch
+            {
+                CommunicationScheme.ParameterServer => "ps",
+                CommunicationScheme.Ring => "ring",
+                _ => "tree",
+            });
+            w.WriteNumber("branching", s.Communication.Branching);
+            w.WriteNumber("bandwidthBytesPerSecond", s.Communication.BandwidthBytesPerSecond);
+            w.WriteNumber("workerFlopsPerSecond", s.WorkerFlopsPerSecond);
+            w.WriteNumber("parameterBytes", report.GradientBytes);
+            w.WriteNumber("flopsPerStep", report.FlopsPerStep);
+            w.WriteString("scaling", s.Mode.ToString().ToLowerInvariant());
+            w.WriteString("parallelism", s.Parallelism.ToString().ToLowerInvariant());
+            w.WriteStartArray("rows");
+            foreach (var r in report.Rows)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("workers", r.Workers);
+                w.WriteNumber("computeSeconds", r.ComputeSeconds);
+                w.WriteNumber("communicationSeconds", r.CommunicationSeconds);
+                w.WriteNumber("stepSeconds", r.StepSeconds);
+                w.WriteNumber("speedup", r.Speedup);
+                w.WriteNumber("efficiency", r.Efficiency);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            JsonReport.NumberOrNull(w, "breakEvenWorkers", report.BreakEvenWorkers);
+
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>The JSON of <c>measure</c> (contracts.md): per layer the verified times, achieved FLOP/s, prediction and shape; totals.</summary>
+    /// <param name="report">The measurement report.</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(MeasurementReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Encode(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("model", report.Model);
+            w.WriteString("engine", report.Engine);
+            w.WriteString("device", report.Device);
+            w.WriteNumber("batch", report.Batch);
+            w.WriteString("prediction", report.Prediction);
+            w.WriteStartArray("layers");
+            foreach (var l in report.Layers)
+            {
+                w.WriteStartObject();
+                var shape = l.Timing.Shape;
+                w.WriteString("name", shape.Name);
+                w.WriteNumber("flops", shape.Flops);
+                w.WriteNumber("medianSeconds", l.Timing.MedianSeconds);
+                w.WriteNumber("minSeconds", l.Timing.MinSeconds);
+                w.WriteNumber("maxSeconds", l.Timing.MaxSeconds);
+                w.WriteNumber("achievedFlopsPerSecond", l.Timing.AchievedFlopsPerSecond);
+                w.WriteNumber("maxRelativeError", l.Timing.MaxRelativeError);
+                w.WriteNumber("predictedSeconds", l.PredictedSeconds);
+                // The shape, so that other tools can run the same convolution.
+                w.WriteStartObject("shape");
+                w.WriteNumber("inChannels", shape.Input.Channels);
+                w.WriteNumber("inHeight", shape.Input.Height);
+                w.WriteNumber("inWidth", shape.Input.Width);
+                w.WriteNumber("filters", shape.Filters);
+                w.WriteNumber("kernelHeight", shape.Kernel.Height);
+                w.WriteNumber("kernelWidth", shape.Kernel.Width);
+                w.WriteNumber("strideHeight", shape.Stride.Height);
+                w.WriteNumber("strideWidth", shape.Stride.Width);
+                w.WriteNumber("padHeight", shape.Pad.Height);
+                w.WriteNumber("padWidth", shape.Pad.Width);
+                w.WriteNumber("dilationHeight", shape.Dilation.Height);
+                w.WriteNumber("dilationWidth", shape.Dilation.Width);
+                w.WriteNumber("groups", shape.Groups);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartObject("totals");
+            w.WriteNumber("measuredSeconds", report.MeasuredSeconds);
+            w.WriteNumber("predictedSeconds", report.PredictedSeconds);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
     }
 
     private static void WriteChange(Utf8JsonWriter writer, ChangeReport change)
