@@ -108,7 +108,7 @@ public static class CliApp
                               the VGG design space (4.7): its size and the exact count within a budget (e.g. 100M, 20G)
           compress MODEL --density D --bits B [--fc-bits B] [--index-bits N]
                               model size after pruning and quantization, values, indices and codebooks
-          scale MODEL --workers LIST --bandwidth RATE --worker-throughput RATE [--scheme ps|tree|ring]
+          scale MODEL --workers LIST --bandwidth RATE --worker-throughput RATE [--scheme ps,tree,ring]
                 [--branching B] [--latency S] [--gradient-bits 32|16|1] [--scaling strong|weak]
                 [--parallelism data|hybrid] [--batch N]
                               distributed training step time, speedup, efficiency, break-even workers
@@ -135,7 +135,9 @@ public static class CliApp
           --rounding caffe|pytorch|eq4.2   output-size rounding (default: the model's own, caffe for the zoo)
           --units MB|MiB                   byte unit of tables (default MB = 10^6 bytes)
           devices: K20, K40, TitanX, P100, TX1, V100, A100, H100, H200
-          --format table|markdown|csv|json output format (default table)
+          --format table|markdown|csv|json|svg   output format (default table; svg charts for report,
+                                           whatif, roofline, scale and squeezenet --sweep sr|pct3x3)
+          --metric flops|params|outputs    what report's SVG bars show (default flops)
 
         exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 anything else
 

@@ -15,6 +15,10 @@ public static class ConsoleOutput
     {
         switch (format)
         {
+            case OutputFormat.Svg:
+                throw new UsageException("this output is a table: --format svg is available for report, whatif, roofline, scale and squeezenet --sweep");
+            case OutputFormat.Json:
+                throw new UsageException("this output is a table: use --format table, markdown or csv");
             case OutputFormat.Markdown:
                 stdout.WriteLine(table.ToMarkdown());
                 return;

@@ -17,6 +17,8 @@ public enum OutputFormat
     Csv,
     /// <summary>The JSON of contracts.md.</summary>
     Json,
+    /// <summary>An SVG chart, for the commands where a picture beats a table.</summary>
+    Svg,
 }
 
 /// <summary>The options every analysing command shares: model, batch, input, precision, bias, phase, rounding, units, format.</summary>
@@ -82,7 +84,7 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     /// <param name="arguments">The arguments.</param>
     /// <returns>The format.</returns>
     public static OutputFormat ReadFormat(Arguments arguments) =>
-        Enum.Parse<OutputFormat>(arguments.Choice("format", "table", "table", "markdown", "csv", "json"), ignoreCase: true);
+        Enum.Parse<OutputFormat>(arguments.Choice("format", "table", "table", "markdown", "csv", "json", "svg"), ignoreCase: true);
 
     /// <summary>Reads <c>--units</c>.</summary>
     /// <param name="arguments">The arguments.</param>

@@ -11,12 +11,24 @@ public static class ReportCommand
     /// <param name="stdout">Where the report goes.</param>
     public static void Run(Arguments arguments, TextWriter stdout)
     {
+        var metric = arguments.Choice("metric", "flops", "flops", "params", "outputs") switch
+        {
+            "params" => CnnCost.Reporting.Charts.LayerMetric.ParameterBytes,
+            "outputs" => CnnCost.Reporting.Charts.LayerMetric.OutputBytes,
+            _ => CnnCost.Reporting.Charts.LayerMetric.Flops,
+        };
         var common = CommonOptions.Read(arguments, "report");
         arguments.EnsureAllUsed("report", 1);
         var report = CostModel.Analyze(common.Network, common.Options);
         if (common.Format == OutputFormat.Json)
         {
             stdout.WriteLine(JsonReport.ToJson(report));
+            return;
+        }
+
+        if (common.Format == OutputFormat.Svg)
+        {
+            stdout.Write(CnnCost.Reporting.Charts.Charts.LayerBars(report, metric));
             return;
         }
 

@@ -24,6 +24,12 @@ public static class RooflineCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var points = Roofline.Analyze(report, device);
+        if (common.Format == OutputFormat.Svg)
+        {
+            stdout.Write(CnnCost.Reporting.Charts.Charts.Roofline(points, device));
+            return;
+        }
+
         var rows = points.Select(p => (ImmutableArray<string>)
         [
             p.Name, Units.Significant(p.Flops / 1e9), Units.Significant(p.Bytes / 1e6), Units.Significant(p.Intensity),

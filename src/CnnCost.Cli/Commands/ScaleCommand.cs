@@ -19,12 +19,14 @@ public static class ScaleCommand
         var workers = ParseWorkers(arguments.Option("workers") ?? throw new UsageException("'scale' needs --workers, e.g. 1,2,4 or 1..128"));
         var bandwidth = Rates.ParseBandwidth(arguments.Option("bandwidth") ?? throw new UsageException("'scale' needs --bandwidth, e.g. 56Gbit/s or 7GB/s"));
         var throughput = Rates.ParseThroughput(arguments.Option("worker-throughput") ?? throw new UsageException("'scale' needs --worker-throughput, e.g. 3.52TFLOP/s"));
-        var scheme = arguments.Choice("scheme", "tree", "ps", "tree", "ring") switch
-        {
-            "ps" => CommunicationScheme.ParameterServer,
-            "ring" => CommunicationScheme.Ring,
-            _ => CommunicationScheme.ReductionTree,
-        };
+        var schemes = (arguments.Option("scheme") ?? "tree").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(name => name.ToLowerInvariant() switch
+            {
+                "ps" => CommunicationScheme.ParameterServer,
+                "ring" => CommunicationScheme.Ring,
+                "tree" => CommunicationScheme.ReductionTree,
+                _ => throw new UsageException($"--scheme takes ps, tree or ring (or a list of them), got '{name}'"),
+            }).ToArray();
         var branching = arguments.PositiveInt("branching", 2);
         if (branching < 2)
         {
@@ -35,7 +37,7 @@ public static class ScaleCommand
             ? double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 ? seconds : throw new UsageException($"--latency must be seconds, e.g. 5e-6, got '{l}'")
             : 0;
         var setup = new ScalingSetup(
-            new CommunicationModel(scheme, bandwidth, branching, latency),
+            new CommunicationModel(schemes[0], bandwidth, branching, latency),
             throughput,
             arguments.PositiveInt("batch", 1024),
             arguments.PositiveInt("gradient-bits", 32),
@@ -54,23 +56,32 @@ public static class ScaleCommand
         }
 
         arguments.EnsureAllUsed("scale", 1);
-        ScalingReport report;
+        ScalingReport[] reports;
         try
         {
-            report = ScalingModel.Analyze(network, setup, workers);
+            reports = [.. schemes.Select(scheme => ScalingModel.Analyze(network, setup with { Communication = setup.Communication with { Scheme = scheme } }, workers))];
         }
         catch (ArgumentException error)
         {
             throw new UsageException(error.Message.Split(" (Parameter", StringSplitOptions.None)[0]);
         }
 
-        if (format == OutputFormat.Json)
+        switch (format)
         {
-            stdout.WriteLine(JsonReport.ToJson(report));
-            return;
+            case OutputFormat.Svg:
+                stdout.Write(CnnCost.Reporting.Charts.Charts.Scaling(reports));
+                return;
+            case OutputFormat.Json when reports.Length > 1:
+                throw new UsageException("--format json takes one --scheme");
+            case OutputFormat.Json:
+                stdout.WriteLine(JsonReport.ToJson(reports[0]));
+                return;
         }
 
-        ConsoleOutput.Write(Table(report), format, stdout);
+        foreach (var report in reports)
+        {
+            ConsoleOutput.Write(Table(report), format, stdout);
+        }
     }
 
     /// <summary>Reads <c>1,2,4</c> or a range of powers of two <c>1..128</c>.</summary>

@@ -29,6 +29,12 @@ public static class WhatIfCommand
             return;
         }
 
+        if (common.Format == OutputFormat.Svg)
+        {
+            stdout.Write(CnnCost.Reporting.Charts.Charts.ChangeBars(change, CnnCost.Reporting.Charts.LayerMetric.Flops));
+            return;
+        }
+
         ConsoleOutput.Write(ReportViews.PerLayer(change.Modified, common.Unit), common.Format, stdout);
         ConsoleOutput.Write(DeltaTable(change, modifications), common.Format, stdout);
     }

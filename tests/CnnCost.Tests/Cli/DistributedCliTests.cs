@@ -109,3 +109,31 @@ public class SpaceCliTests
         Assert.Equal(2, CliApp.Run(["space", "resnet"], new StringWriter(), new StringWriter()));
     }
 }
+
+public class SvgCliTests
+{
+    [Theory]
+    [InlineData("report", "nin", "--metric", "params")]
+    [InlineData("whatif", "nin", "--change", "remove:pool3")]
+    [InlineData("roofline", "alexnet", "--device", "K40")]
+    [InlineData("scale", "nin", "--workers", "1..32", "--bandwidth", "7GB/s", "--worker-throughput", "3.5T", "--scheme", "ps,ring")]
+    [InlineData("squeezenet", "--sweep", "sr")]
+    public void Charts_are_well_formed_svg(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.True(CliApp.Run([.. args, "--format", "svg"], stdout, stderr) == 0, stderr.ToString());
+        var document = System.Xml.Linq.XDocument.Parse(stdout.ToString());
+        Assert.Equal("svg", document.Root!.Name.LocalName);
+    }
+
+    [Theory]
+    [InlineData("memory", "nin")]
+    [InlineData("tables", "nin")]
+    public void Table_only_commands_refuse_svg_with_one_line(params string[] args)
+    {
+        var stderr = new StringWriter();
+        Assert.Equal(2, CliApp.Run([.. args, "--format", "svg"], new StringWriter(), stderr));
+        Assert.Contains("--format svg", stderr.ToString());
+    }
+}
