@@ -198,3 +198,29 @@ public class OnnxImporterTests
         SameReport(OnnxModels.SmallExpected(), OnnxImporter.Parse(model.ToByteArray(), "matmul.onnx").Network);
     }
 }
+
+public class OnnxWriterTests
+{
+    public static TheoryData<string> ZooNames => [.. CnnCost.Zoo.ModelZoo.Names];
+
+    [Theory]
+    [MemberData(nameof(ZooNames))]
+    public void Every_zoo_network_round_trips_through_onnx(string name)
+    {
+        var network = CnnCost.Zoo.ModelZoo.Create(name);
+        var imported = OnnxImporter.Parse(OnnxWriter.Write(network), $"{name}.onnx").Network;
+        var a = CostModel.Analyze(network, new AnalysisOptions { Batch = 2 });
+        var b = CostModel.Analyze(imported, new AnalysisOptions { Batch = 2 });
+        Assert.Equal(a.Totals, b.Totals);
+        // ONNX inference graphs carry no dropout; every other layer comes back with the same costs.
+        Assert.Equal(a.Layers.Where(l => l.Kind != LayerKind.Dropout).Select(l => (l.Name, l.Kind, l.Output, l.Weights, l.Biases, l.Flops)),
+            b.Layers.Select(l => (l.Name, l.Kind, l.Output, l.Weights, l.Biases, l.Flops)));
+    }
+
+    [Fact]
+    public void A_convolution_that_rounds_up_cannot_be_written()
+    {
+        var network = CnnCost.Zoo.NetworkInNetwork.Create().WithConventions(Conventions.Dissertation);
+        Assert.Contains("conv1", Assert.Throws<CnnCostException>(() => OnnxWriter.Write(network)).Message);
+    }
+}
