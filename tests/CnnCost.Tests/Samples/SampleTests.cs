@@ -6,7 +6,7 @@ namespace CnnCost.Tests.Samples;
 /// <summary>Runs each sample as the README says (<c>dotnet run samples/NAME.cs</c>) so samples cannot rot.</summary>
 public class SampleTests
 {
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "CnnCost.sln")))
@@ -20,12 +20,13 @@ public class SampleTests
     private static Task<string> RunSample(string name) => RunFileApp(Path.Combine(RepositoryRoot(), "samples", name));
 
     /// <summary>Runs a .NET file-based app with <c>dotnet run</c> from the repository root and returns its output.</summary>
-    private static async Task<string> RunFileApp(string path)
+    internal static async Task<string> RunFileApp(string path)
     {
         var name = Path.GetFileName(path);
         var start = new ProcessStartInfo("dotnet", ["run", path])
         {
-            WorkingDirectory = RepositoryRoot(),
+            // Samples write their charts to the working directory: keep them out of the repository.
+            WorkingDirectory = Directory.CreateTempSubdirectory("cnncost-run-").FullName,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -99,5 +100,47 @@ public class SampleTests
         var ratios = global.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(t => t.EndsWith('x')).Select(t => double.Parse(t.TrimEnd('x'), System.Globalization.CultureInfo.InvariantCulture)).TakeLast(2).ToArray();
         Assert.InRange(ratios[0], 4.26, 4.28);        // the FLOP ratio of Table 4.8
         Assert.True(ratios[1] > 1.5, $"4x the computation measured only {ratios[1]}x the time");
+    }
+
+    [Theory]
+    [InlineData("whatif-your-network.cs", "remove:pool2             Global")]
+    [InlineData("squeezenet-sweep.cs", "on the front of (size, -FLOPs per byte)")]
+    [InlineData("scaling-curves.cs", "Ring             best speedup")]
+    [InlineData("roofline.cs", "memory bound:  conv1_1, pool1")]
+    [InlineData("import-models.cs", "a bad file: broken.prototxt: line 1")]
+    public async Task Each_sample_runs_and_tells_its_story(string sample, string expected)
+    {
+        var output = await RunSample(sample);
+        Assert.Contains(expected, output);
+    }
+}
+
+/// <summary>The notebooks' code cells, extracted and run, so the notebooks cannot rot.</summary>
+public class NotebookTests
+{
+    public static TheoryData<string> Notebooks() =>
+        [.. Directory.GetFiles(Path.Combine(SampleTests.RepositoryRoot(), "samples", "notebooks"), "*.ipynb").Select(Path.GetFileName).OfType<string>().Order()];
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public async Task Every_notebooks_code_cells_run(string notebook)
+    {
+        var root = SampleTests.RepositoryRoot();
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "samples", "notebooks", notebook)));
+        var lines = json.RootElement.GetProperty("cells").EnumerateArray()
+            .Where(cell => cell.GetProperty("cell_type").GetString() == "code")
+            .SelectMany(cell => string.Concat(cell.GetProperty("source").EnumerateArray().Select(l => l.GetString())).Split('\n'))
+            .Where(line => !line.StartsWith("#r ", StringComparison.Ordinal))
+            .ToArray();
+        Assert.NotEmpty(lines);
+        static bool IsUsing(string line) => line.StartsWith("using ", StringComparison.Ordinal) && !line.StartsWith("using var", StringComparison.Ordinal);
+        var directory = Directory.CreateTempSubdirectory("cnncost-notebook-");
+        var app = Path.Combine(directory.FullName, Path.ChangeExtension(notebook, ".cs"));
+        var project = Path.Combine(root, "src", "CnnCost", "CnnCost.csproj");
+        File.WriteAllLines(app, new[] { "#:property PublishAot=false", $"#:project {project}" }
+            .Concat(lines.Where(IsUsing).Distinct()).Concat(lines.Where(l => !IsUsing(l))));
+        var output = await SampleTests.RunFileApp(app);
+        Assert.False(string.IsNullOrWhiteSpace(output), $"{notebook} printed nothing");
+        directory.Delete(recursive: true);
     }
 }
