@@ -81,8 +81,9 @@ public class SampleTests
 
         Assert.NotEmpty(blocks);
         // The blocks read as one quick start: hoist their usings, keep the statements in order.
-        var usings = blocks.Where(l => l.StartsWith("using ", StringComparison.Ordinal)).Distinct();
-        var statements = blocks.Where(l => !l.StartsWith("using ", StringComparison.Ordinal));
+        static bool IsUsing(string line) => line.StartsWith("using ", StringComparison.Ordinal) && !line.StartsWith("using var", StringComparison.Ordinal);
+        var usings = blocks.Where(IsUsing).Distinct();
+        var statements = blocks.Where(l => !IsUsing(l));
         var directory = Directory.CreateTempSubdirectory("cnncost-readme-");
         var app = Path.Combine(directory.FullName, "readme.cs");
         var project = Path.Combine(root, "src", "CnnCost", "CnnCost.csproj");
