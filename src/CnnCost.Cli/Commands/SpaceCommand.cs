@@ -25,7 +25,16 @@ public static class SpaceCommand
         }
 
         var space = VggSpace.Dissertation;
-        var within = VggSpaceCounter.CountWithin(space, maxParameters, maxFlops);
+        long within = 0;
+        if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
+        {
+            // A fraction of a second here, but say what is happening while it runs.
+            Spectre.Console.AnsiConsole.Status().Start("counting the VGG design space", _ => within = VggSpaceCounter.CountWithin(space, maxParameters, maxFlops));
+        }
+        else
+        {
+            within = VggSpaceCounter.CountWithin(space, maxParameters, maxFlops);
+        }
         if (format == OutputFormat.Json)
         {
             using var stream = new MemoryStream();
