@@ -44,6 +44,17 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
     /// <summary>The fewest bytes the convolution moves in fp32: input, weights and output once each.</summary>
     public long MinimumBytes => 4 * (InputElements + WeightElements + OutputElements);
 
+    /// <summary>Fails when a buffer of this convolution would exceed what one array can hold, before anything is allocated.</summary>
+    /// <exception cref="CnnCostException">The input, weights or output has more than <see cref="Array.MaxLength"/> values; the message names the layer.</exception>
+    public void EnsureBuffersFit()
+    {
+        var largest = Math.Max(InputElements, Math.Max(WeightElements, OutputElements));
+        if (largest > Array.MaxLength)
+        {
+            throw new CnnCostException($"layer '{Name}' at batch {Batch} needs a buffer of {largest:N0} values, more than one array holds ({Array.MaxLength:N0}); measure a smaller batch");
+        }
+    }
+
     /// <summary>The shape of a network's convolution or fully-connected layer, given its input.</summary>
     /// <param name="layer">A <see cref="ConvolutionLayer"/> or <see cref="FullyConnectedLayer"/>.</param>
     /// <param name="input">The layer's input shape.</param>

@@ -178,3 +178,16 @@ public class EngineTests
         Assert.True(Ceilings.TriadBytesPerSecond(threads: 1) > 1e8);
     }
 }
+
+public class MeasurementLimitTests
+{
+    [Fact]
+    public void A_layer_too_large_for_one_buffer_is_a_clear_error_before_allocating()
+    {
+        var shape = new ConvolutionShape("conv1_2", 8192, new CnnCost.Graph.Shape(64, 224, 224), 64, 3, 1, 1, 1, 1);
+        using var engine = new CpuConvolutionEngine();
+        var error = Assert.Throws<CnnCostException>(() => engine.Measure(shape, new MeasureOptions()));
+        Assert.Contains("conv1_2", error.Message);
+        Assert.Contains("smaller batch", error.Message);
+    }
+}

@@ -90,6 +90,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(options);
+        shape.EnsureBuffersFit();
         var input = Timing.Random(shape.InputElements, options.Seed);
         var weights = Timing.Random(shape.WeightElements, options.Seed + 1);
         var output = new float[shape.OutputElements];
