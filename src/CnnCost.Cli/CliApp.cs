@@ -134,7 +134,7 @@ public static class CliApp
           --phase inference|training       FLOPs of a forward pass, or of a training step (3x)
           --rounding caffe|pytorch|eq4.2   output-size rounding (default: the model's own, caffe for the zoo)
           --units MB|MiB                   byte unit of tables (default MB = 10^6 bytes)
-          devices: K20, K40, TitanX, P100, TX1, V100, A100, H100, H200
+          devices: K20, K40, TitanX, P100, TX1, V100, A100, H100, H200, or this (this machine, measured)
           --format table|markdown|csv|json|svg   output format (default table; svg charts for report,
                                            whatif, roofline, scale and squeezenet --sweep sr|pct3x3)
           --metric flops|params|outputs    what report's SVG bars show (default flops)

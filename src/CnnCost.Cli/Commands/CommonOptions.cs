@@ -80,6 +80,13 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
         return ModelSource.Load(arguments.Positional[0], new OnnxImportOptions(arguments.Flag("skip-unsupported")));
     }
 
+    /// <summary>A device preset by name, or <c>this</c>: this machine, its ceilings measured now (FMA peak and triad; power unknown).</summary>
+    /// <param name="name">The device name.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="CnnCostException">No preset has that name.</exception>
+    public static CnnCost.Hardware.Device ReadDevice(string name) =>
+        name.Equals("this", StringComparison.OrdinalIgnoreCase) ? CnnCost.Measurement.Ceilings.ThisMachine() : CnnCost.Hardware.Devices.Find(name);
+
     /// <summary>Reads <c>--format</c>.</summary>
     /// <param name="arguments">The arguments.</param>
     /// <returns>The format.</returns>

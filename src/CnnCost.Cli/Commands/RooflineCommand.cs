@@ -14,7 +14,7 @@ public static class RooflineCommand
     /// <param name="stdout">Where the result goes.</param>
     public static void Run(Arguments arguments, TextWriter stdout)
     {
-        var device = Devices.Find(arguments.Option("device") ?? throw new UsageException($"'roofline' needs --device: one of {string.Join(", ", Devices.All.Select(d => d.Name))}"));
+        var device = CommonOptions.ReadDevice(arguments.Option("device") ?? throw new UsageException($"'roofline' needs --device: one of {string.Join(", ", Devices.All.Select(d => d.Name))}, or this"));
         var common = CommonOptions.Read(arguments, "roofline");
         arguments.EnsureAllUsed("roofline", 1);
         if (common.Format == OutputFormat.Json)
@@ -46,6 +46,6 @@ public static class RooflineCommand
             $"{device}; ridge point {device.RidgeFlopsPerByte.ToString("0.#", CultureInfo.InvariantCulture)} FLOPs/byte; bytes = inputs, weights and output once each (batch {report.Batch}, {report.Conventions.Precision})",
             $"lower bound on the network's time: {Units.Significant(total * 1e3)} ms per batch, {Units.Significant(report.Batch / total)} frames/s",
         ];
-        ConsoleOutput.Write(new TextTable($"{report.Model} on the {device.Name} roofline", columns, rows, notes), common.Format, stdout);
+        ConsoleOutput.Write(new TextTable($"{report.Model} on the roofline of {device.Name}", columns, rows, notes), common.Format, stdout);
     }
 }

@@ -30,7 +30,7 @@ public static class SpeedCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var flopsPerFrame = Math.Max(1, report.Totals.Flops / report.Batch);
-        var devices = deviceName is null ? Devices.All : [Devices.Find(deviceName)];
+        var devices = deviceName is null ? Devices.All : [CommonOptions.ReadDevice(deviceName)];
         var rows = devices.Select(d => SpeedModel.Estimate(d, flopsPerFrame, efficiency)).Select(s => (ImmutableArray<string>)
         [
             s.Device.Name, Units.Significant(s.Device.PeakFlopsPerSecond / 1e12), s.Device.Watts.ToString("0", CultureInfo.InvariantCulture),

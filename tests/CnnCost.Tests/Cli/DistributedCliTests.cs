@@ -137,3 +137,14 @@ public class SvgCliTests
         Assert.Contains("--format svg", stderr.ToString());
     }
 }
+
+public class ThisMachineCliTests
+{
+    [Fact]
+    public void This_machine_is_a_device_measured_on_the_spot()
+    {
+        var stdout = new StringWriter();
+        Assert.Equal(0, CliApp.Run(["speed", "lenet", "--device", "this", "--format", "markdown"], stdout, new StringWriter()));
+        Assert.Contains("this machine", stdout.ToString());
+    }
+}
