@@ -90,8 +90,12 @@ public static class CliApp
         }
     }
 
-    /// <summary>The help text.</summary>
-    public const string Usage = """
+    /// <summary>The help text, with the built-in models and devices filled in.</summary>
+    public static string Usage => UsageTemplate
+        .Replace("{models}", string.Join(", ", CnnCost.Zoo.ModelZoo.Names), StringComparison.Ordinal)
+        .Replace("{devices}", string.Join(", ", CnnCost.Hardware.Devices.All.Select(d => d.Name)), StringComparison.Ordinal);
+
+    private const string UsageTemplate = """
         cnncost: what a convolutional neural network costs, per layer and in total (after Iandola, 2016)
 
         usage: cnncost <command> [options]
@@ -123,8 +127,9 @@ public static class CliApp
         change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,
           stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256
 
-        MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through), or a built-in name: alexnet, googlenet, lenet, mobilenet_v2, nin, resnet18, resnet50,
-        squeezenet1_0, squeezenet1_1, vgg11, vgg13, vgg16, vgg19, vgg_f
+        MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through)
+        or a built-in name: {models}
+        NAME (a device) is one of {devices}, or this (this machine, its ceilings measured now)
 
         options:
           --batch N                        data items per batch (default 1)
@@ -134,7 +139,6 @@ public static class CliApp
           --phase inference|training       FLOPs of a forward pass, or of a training step (3x)
           --rounding caffe|pytorch|eq4.2   output-size rounding (default: the model's own, caffe for the zoo)
           --units MB|MiB                   byte unit of tables (default MB = 10^6 bytes)
-          devices: K20, K40, TitanX, P100, TX1, V100, A100, H100, H200, or this (this machine, measured)
           --format table|markdown|csv|json|svg   output format (default table; svg charts for report,
                                            whatif, roofline, scale and squeezenet --sweep sr|pct3x3)
           --metric flops|params|outputs    what report's SVG bars show (default flops)
