@@ -11,7 +11,7 @@ namespace CnnCost.Cli.Commands;
 /// <summary>
 /// <c>cnncost measure MODEL --engine cpu|opencl [--batch N] [--repeat K] [--calibrate-on MODEL,MODEL]</c>: measured
 /// time per convolution and fully-connected layer, achieved FLOP/s, and prediction against measurement (the roofline
-/// of this machine's measured ceilings, or a model calibrated on other networks' convolutions).
+/// of the engine's device, its ceilings measured now, or a model calibrated on other networks' convolutions).
 /// </summary>
 public static class MeasureCommand
 {
@@ -46,8 +46,9 @@ public static class MeasureCommand
                 .Sum(name => NetworkMeasurement.Shapes(ModelSource.Load(name).Network, batch, convolutionsOnly: true).Length) ?? 0);
         WithProgress(interactive, layerCount, progress =>
         {
+            var device = engine is OpenClConvolutionEngine openCl ? openCl.MeasureCeilings() : Ceilings.ThisMachine();
             var predictor = calibrateOn is null
-                ? NetworkMeasurement.Roofline(Ceilings.ThisMachine())
+                ? NetworkMeasurement.Roofline(device)
                 : Calibrate(calibrateOn, engine, batch, options, progress);
             report = NetworkMeasurement.Measure(common.Network, engine, batch, options, predictor, progress);
         });

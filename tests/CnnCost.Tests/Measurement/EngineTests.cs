@@ -118,6 +118,21 @@ public class EngineTests
     }
 
     [Fact]
+    public void The_opencl_device_measures_its_own_ceilings()
+    {
+        using var engine = new OpenClConvolutionEngine();
+        if (!Usable(engine))
+        {
+            return;
+        }
+
+        var device = engine.MeasureCeilings();
+        Assert.True(device.PeakFlopsPerSecond > 1e8, $"peak {device.PeakFlopsPerSecond:E2} FLOP/s is implausibly low");
+        Assert.True(device.MemoryBytesPerSecond > 1e8, $"bandwidth {device.MemoryBytesPerSecond:E2} B/s is implausibly low");
+        Assert.Contains("via OpenCL", device.Name);
+    }
+
+    [Fact]
     public void A_missing_opencl_library_is_unavailable_with_its_reason()
     {
         using var engine = new OpenClConvolutionEngine("libNoSuchOpenCL.so.1");

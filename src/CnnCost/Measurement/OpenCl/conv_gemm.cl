@@ -88,3 +88,25 @@ void conv_gemm(const int M, const int N, const int K,
         }
     }
 }
+
+// Device ceilings. fma_peak: each work-item runs 8 independent FMA chains of float4 for `iterations` steps
+// (8 * 4 * 2 FLOPs per step) and stores a sum so nothing is optimized away. triad: a[i] = b[i] + s * c[i].
+__kernel void fma_peak(const int iterations, __global float* sink)
+{
+    const float4 x = (float4)(1.0001f);
+    const float4 y = (float4)(0.9999f);
+    float4 a0 = (float4)(get_global_id(0) * 1e-7f), a1 = a0 + 0.1f, a2 = a0 + 0.2f, a3 = a0 + 0.3f;
+    float4 a4 = a0 + 0.4f, a5 = a0 + 0.5f, a6 = a0 + 0.6f, a7 = a0 + 0.7f;
+    for (int i = 0; i < iterations; i++) {
+        a0 = fma(a0, x, y); a1 = fma(a1, x, y); a2 = fma(a2, x, y); a3 = fma(a3, x, y);
+        a4 = fma(a4, x, y); a5 = fma(a5, x, y); a6 = fma(a6, x, y); a7 = fma(a7, x, y);
+    }
+    const float4 s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+    sink[get_global_id(0)] = s.x + s.y + s.z + s.w;
+}
+
+__kernel void triad(__global float* a, __global const float* b, __global const float* c, const float s)
+{
+    const size_t i = get_global_id(0);
+    a[i] = b[i] + s * c[i];
+}
