@@ -14,8 +14,15 @@ namespace CnnCost.DesignSpace;
 /// <param name="FullyConnectedBits">Bits per kept fully-connected weight.</param>
 /// <param name="IndexBits">Width of a relative index; a gap longer than 2^bits positions costs a filler zero.</param>
 /// <param name="CodebookEntryBits">Bits per codebook entry (32: one float per centroid).</param>
-public sealed record CompressionSettings(double Density, int ConvolutionBits, int FullyConnectedBits, int IndexBits = 4, int CodebookEntryBits = 32)
+/// <param name="LayerDensities">Densities of named layers that differ from <paramref name="Density"/> (pruning per layer).</param>
+public sealed record CompressionSettings(double Density, int ConvolutionBits, int FullyConnectedBits, int IndexBits = 4, int CodebookEntryBits = 32,
+    IReadOnlyDictionary<string, double>? LayerDensities = null)
 {
+    /// <summary>The density of the layer called <paramref name="layer"/>.</summary>
+    /// <param name="layer">A layer name.</param>
+    /// <returns>Its own density, or <see cref="Density"/>.</returns>
+    public double DensityOf(string layer) => LayerDensities is not null && LayerDensities.TryGetValue(layer, out var d) ? d : Density;
+
     /// <summary>Dense fp32 storage, the uncompressed baseline.</summary>
     public static CompressionSettings Dense { get; } = new(1, 32, 32);
 
@@ -23,9 +30,12 @@ public sealed record CompressionSettings(double Density, int ConvolutionBits, in
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public void Validate()
     {
-        if (Density is <= 0 or > 1 || double.IsNaN(Density))
+        foreach (var (layer, density) in (LayerDensities ?? new Dictionary<string, double>()).Prepend(new("", Density)))
         {
-            throw new ArgumentOutOfRangeException(nameof(Density), $"density must be in (0, 1], got {Density}");
+            if (density is <= 0 or > 1 || double.IsNaN(density))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Density), $"density{(layer.Length > 0 ? $" of layer '{layer}'" : "")} must be in (0, 1], got {density}");
+            }
         }
 
         if (ConvolutionBits is < 1 or > 32 || FullyConnectedBits is < 1 or > 32)
@@ -96,8 +106,8 @@ public static class Compression
         {
             layers.Add(row.Kind switch
             {
-                LayerKind.Convolution => Layer(row.Name, row.Weights, row.Biases, settings.ConvolutionBits, settings),
-                LayerKind.FullyConnected => Layer(row.Name, row.Weights, row.Biases, settings.FullyConnectedBits, settings),
+                LayerKind.Convolution => Layer(row.Name, row.Weights, row.Biases, settings.ConvolutionBits, settings.DensityOf(row.Name), settings),
+                LayerKind.FullyConnected => Layer(row.Name, row.Weights, row.Biases, settings.FullyConnectedBits, settings.DensityOf(row.Name), settings),
                 _ => new LayerCompression(row.Name, row.Weights, row.Weights, 0, 32 * row.Parameters, 0, 0),
             });
         }
@@ -116,14 +126,19 @@ public static class Compression
     public static LayerCompression Layer(string name, long weights, long biases, int bits, CompressionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        return Layer(name, weights, biases, bits, settings.Density, settings);
+    }
+
+    private static LayerCompression Layer(string name, long weights, long biases, int bits, double density, CompressionSettings settings)
+    {
         var codebook = bits <= MaxCodebookBits ? (1L << bits) * settings.CodebookEntryBits : 0;
-        if (settings.Density >= 1)
+        if (density >= 1)
         {
             return new LayerCompression(name, weights, weights, 0, (weights + biases) * bits, 0, codebook);
         }
 
-        var kept = (long)Math.Ceiling(settings.Density * weights);
-        var q = Math.Pow(1 - settings.Density, Math.Pow(2, settings.IndexBits));
+        var kept = (long)Math.Ceiling(density * weights);
+        var q = Math.Pow(1 - density, Math.Pow(2, settings.IndexBits));
         var fillers = (long)Math.Round(kept * q / (1 - q));
         var stored = kept + fillers;
         return new LayerCompression(name, weights, kept, fillers, stored * bits + biases * bits, stored * settings.IndexBits, codebook);

@@ -81,6 +81,19 @@ public class CompressionTests
     }
 
     [Fact]
+    public void Layers_can_be_pruned_to_their_own_densities()
+    {
+        // LeNet's ip1 (400,000 weights) kept at 10%, everything else dense: ip1 keeps exactly 40,000 weights.
+        var report = CostModel.Analyze(LeNet.Create());
+        var settings = new CompressionSettings(1, 32, 32, LayerDensities: new Dictionary<string, double> { ["ip1"] = 0.1 });
+        var compressed = Compression.Compress(report, settings);
+        Assert.Equal(40_000, compressed.Layers.Single(l => l.Name == "ip1").Kept);
+        Assert.Equal(500, compressed.Layers.Single(l => l.Name == "conv1").Kept);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSettings(1, 8, 8, LayerDensities: new Dictionary<string, double> { ["fc6"] = 0 }).Validate());
+        Assert.Contains("'fc6'", error.Message);
+    }
+
+    [Fact]
     public void Bad_settings_are_rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSettings(0, 8, 8).Validate());
