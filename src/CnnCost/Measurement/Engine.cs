@@ -85,6 +85,22 @@ internal static class Timing
         return data;
     }
 
+    /// <summary>
+    /// Verifies an engine's output against the reference and packs the timings; a result beyond the tolerance is a
+    /// <see cref="VerificationException"/>, never a time.
+    /// </summary>
+    public static ConvolutionTiming Verified(string engine, ConvolutionShape shape, float[] input, float[] weights, float[] output,
+        (double Median, double Min, double Max) times, MeasureOptions options)
+    {
+        var error = ReferenceConvolution.MaxRelativeError(shape, input, weights, output);
+        if (!(error <= options.Tolerance))
+        {
+            throw new VerificationException(engine, shape, error, options.Tolerance);
+        }
+
+        return new ConvolutionTiming(shape, times.Median, times.Min, times.Max, error);
+    }
+
     /// <summary>Warm-ups, then timed repeats of <paramref name="run"/>, which returns its own seconds.</summary>
     public static (double Median, double Min, double Max) Time(Func<double> run, MeasureOptions options)
     {

@@ -68,7 +68,7 @@ public static class JsonReport
             }
 
             w.WriteEndArray();
-            JsonReport.NumberOrNull(w, "breakEvenWorkers", report.BreakEvenWorkers);
+            NumberOrNull(w, "breakEvenWorkers", report.BreakEvenWorkers);
 
             w.WriteEndObject();
         });

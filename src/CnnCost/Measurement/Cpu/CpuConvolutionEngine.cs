@@ -56,19 +56,13 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         Array.Fill(output, float.NaN); // touched before timing, and a skipped write cannot pass verification
         // Weights are packed once, as an inference runtime prepares a layer; inputs are gathered on every run.
         var packed = PackWeights(shape, weights);
-        var (median, min, max) = Timing.Time(() =>
+        var times = Timing.Time(() =>
         {
             var watch = Stopwatch.StartNew();
             Execute(shape, packed, input, output);
             return watch.Elapsed.TotalSeconds;
         }, options);
-        var error = ReferenceConvolution.MaxRelativeError(shape, input, weights, output);
-        if (!(error <= options.Tolerance))
-        {
-            throw new VerificationException(Name, shape, error, options.Tolerance);
-        }
-
-        return new ConvolutionTiming(shape, median, min, max, error);
+        return Timing.Verified(Name, shape, input, weights, output, times, options);
     }
 
     /// <inheritdoc />

@@ -95,15 +95,9 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         var weights = Timing.Random(shape.WeightElements, options.Seed + 1);
         var output = new float[shape.OutputElements];
         using var buffers = new Buffers(this, shape, input, weights);
-        var (median, min, max) = Timing.Time(() => buffers.Launch(), options);
+        var times = Timing.Time(() => buffers.Launch(), options);
         buffers.ReadOutput(output);
-        var error = ReferenceConvolution.MaxRelativeError(shape, input, weights, output);
-        if (!(error <= options.Tolerance))
-        {
-            throw new VerificationException(Name, shape, error, options.Tolerance);
-        }
-
-        return new ConvolutionTiming(shape, median, min, max, error);
+        return Timing.Verified(Name, shape, input, weights, output, times, options);
     }
 
     /// <inheritdoc />
