@@ -79,6 +79,66 @@ public class EngineTests
         }));
     }
 
+    /// <summary>
+    /// Shapes that reach the engines' special gathers: "same" padding at stride 1 (with dilation), 1x1, and strided
+    /// windows, over planes wide enough for whole column panels and batches whose panels straddle items.
+    /// </summary>
+    private static readonly Gen<ConvolutionShape> GatherShapes =
+        from batch in Gen.Choose(1, 3)
+        from groups in Gen.Elements(1, 1, 2)
+        from channelsPerGroup in Gen.Choose(1, 5)
+        from filtersPerGroup in Gen.Choose(1, 13)
+        from kernel in Gen.Elements(1, 3, 5, 11)
+        from dilation in Gen.Elements(1, 1, 2)
+        from stride in Gen.Elements(1, 1, 1, 2, 4)
+        from samePadding in Gen.Elements(true, true, false)
+        from h in Gen.Choose(1, 20)
+        from w in Gen.Choose(1, 40)
+        let reach = dilation * (kernel - 1)
+        let pad = samePadding ? reach / 2 : 0
+        select new ConvolutionShape("gather", batch, new Shape(groups * channelsPerGroup, Math.Max(h, reach + 1 - 2 * pad), Math.Max(w, reach + 1 - 2 * pad)),
+            groups * filtersPerGroup, new Size2(kernel, kernel), new Size2(stride, stride), new Size2(pad, pad), new Size2(dilation, dilation), groups);
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Every_output_of_the_special_gathers_agrees_with_the_reference(string name)
+    {
+        using var engine = Create(name);
+        if (!Usable(engine))
+        {
+            return;
+        }
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 20 : 100), Prop.ForAll(GatherShapes.ToArbitrary(), shape =>
+        {
+            var input = Timing.Random(shape.InputElements, 11);
+            var weights = Timing.Random(shape.WeightElements, 12);
+            var output = new float[shape.OutputElements];
+            engine.Run(shape, input, weights, output);
+            var scale = Math.Sqrt((double)shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width) / 3;
+            var index = 0;
+            for (var n = 0; n < shape.Batch; n++)
+            {
+                for (var f = 0; f < shape.Filters; f++)
+                {
+                    for (var y = 0; y < shape.OutHeight; y++)
+                    {
+                        for (var x = 0; x < shape.OutWidth; x++, index++)
+                        {
+                            var expected = ReferenceConvolution.At(shape, input, weights, n, f, y, x);
+                            if (!(Math.Abs(output[index] - expected) <= 1e-4 * Math.Max(Math.Abs(expected), scale)))
+                            {
+                                throw new InvalidOperationException($"{shape}: output ({n}, {f}, {y}, {x}) is {output[index]}, expected {expected}");
+                            }
+                        }
+                    }
+                }
+            }
+
+            return true;
+        }));
+    }
+
     [Theory]
     [MemberData(nameof(Engines))]
     public void A_tiny_convolution_gives_the_hand_computed_values(string name)

@@ -77,6 +77,13 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         Execute(shape, PackWeights(shape, weights), input, output);
     }
 
+    /// <summary>
+    /// Where the panel of <see cref="MR"/> rows starting at row panel <paramref name="panel"/> and K row
+    /// <paramref name="k0"/> lives in packed A: blocks of K one after another, and within a block the row panels in
+    /// order, so the micro-kernel walks A as one forward stream that the hardware prefetcher follows.
+    /// </summary>
+    private static long APanelOffset(int mPanels, int panel, int k0, int kb) => (long)k0 * mPanels * MR + (long)panel * kb * MR;
+
     /// <summary>Packs every group's weights into panels of <see cref="MR"/> rows, k-major, zero rows past the filters.</summary>
     private static float[][] PackWeights(ConvolutionShape shape, ReadOnlySpan<float> weights)
     {
@@ -99,10 +106,14 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     }
 
                     var source = groupWeights.Slice(row * k, k);
-                    var target = (long)panel * k * MR + r;
-                    for (var kk = 0; kk < k; kk++)
+                    for (var k0 = 0; k0 < k; k0 += KC)
                     {
-                        a[target + (long)kk * MR] = source[kk];
+                        var kb = Math.Min(KC, k - k0);
+                        var target = APanelOffset(mPanels, panel, k0, kb) + r;
+                        for (var kk = 0; kk < kb; kk++)
+                        {
+                            a[target + (long)kk * MR] = source[k0 + kk];
+                        }
                     }
                 }
             }
@@ -124,9 +135,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     }
 
     /// <summary>
-    /// One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW. For each
-    /// block of K, every column panel of B is packed once (in parallel), then jobs of (column panels x row panels)
-    /// run the micro-kernel into their own tiles of C; finally C is scattered to NCHW.
+    /// One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW. Jobs of
+    /// (column panels x row panels) run in parallel; for each of its column panels a job packs one block of B's rows
+    /// at a time into its own buffer (so B is gathered straight into cache and never travels through memory) and runs
+    /// the micro-kernel over its row panels; tiles that straddle a batch item or the filters' end accumulate in a
+    /// small buffer and are copied to NCHW once the panel is done.
     /// </summary>
     private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, float* output)
     {
@@ -137,86 +150,80 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         var mPanels = (m + MR - 1) / MR;
         var nPanels = (n + nr - 1) / nr;
         var kc = Math.Min(KC, k);
-        var packedB = ArrayPool<float>.Shared.Rent(nPanels * kc * nr);
-        var c = ArrayPool<float>.Shared.Rent(mPanels * nPanels * MR * nr);
-        try
+        // Jobs: enough to balance the threads, as column-panel chunks split over row-panel chunks when columns are
+        // few (each row job then packs its columns again, which costs little next to the multiply when columns are few).
+        var target = 8 * _threads;
+        var columnChunk = Math.Max(1, (nPanels + target - 1) / target);
+        var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
+        var rowChunk = Math.Max(1, mPanels / Math.Max(1, target / columnJobs));
+        var rowJobs = (mPanels + rowChunk - 1) / rowChunk;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads };
+        var (inputAddress, outputAddress) = ((nint)input, (nint)output);
+        Parallel.For(0, columnJobs * rowJobs, parallel, job =>
         {
-            // Jobs: enough to balance the threads, as column-panel chunks split over row-panel chunks when columns are few.
-            var target = 8 * _threads;
-            var columnChunk = Math.Max(1, (nPanels + target - 1) / target);
-            var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
-            var rowChunk = Math.Max(1, mPanels / Math.Max(1, target / columnJobs));
-            var rowJobs = (mPanels + rowChunk - 1) / rowChunk;
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads };
-            var (inputAddress, outputAddress) = ((nint)input, (nint)output);
-            for (var k0 = 0; k0 < k; k0 += kc)
+            var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
+            var firstRowPanel = rowJob * rowChunk;
+            var lastRowPanel = Math.Min(mPanels, firstRowPanel + rowChunk);
+            var packedB = ArrayPool<float>.Shared.Rent(kc * nr);
+            var tiles = ArrayPool<float>.Shared.Rent((lastRowPanel - firstRowPanel) * MR * nr);
+            try
             {
-                var kb = Math.Min(kc, k - k0);
-                var first = k0 == 0;
-                Parallel.For(0, columnJobs, parallel, job =>
+                for (var p = columnJob * columnChunk; p < Math.Min(nPanels, (columnJob + 1) * columnChunk); p++)
                 {
-                    fixed (float* b = packedB)
+                    for (var k0 = 0; k0 < k; k0 += kc)
                     {
-                        for (var p = job * columnChunk; p < Math.Min(nPanels, (job + 1) * columnChunk); p++)
+                        var kb = Math.Min(kc, k - k0);
+                        fixed (float* b = packedB)
                         {
-                            PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, b + (long)p * kc * nr);
+                            PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, b);
                         }
-                    }
-                });
-                Parallel.For(0, columnJobs * rowJobs, parallel, job =>
-                {
-                    var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
-                    Multiply(shape, group, (float*)outputAddress, packedA, packedB, c, k, k0, kb, kc, nr, nPanels,
-                        columnJob * columnChunk, Math.Min(nPanels, (columnJob + 1) * columnChunk),
-                        rowJob * rowChunk, Math.Min(mPanels, (rowJob + 1) * rowChunk), first);
-                });
-            }
 
-            Parallel.For(0, columnJobs, parallel, job =>
-                Scatter(shape, group, m, nr, mPanels, nPanels, job * columnChunk, Math.Min(nPanels, (job + 1) * columnChunk), c, (float*)outputAddress));
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(packedB);
-            ArrayPool<float>.Shared.Return(c);
-        }
+                        Multiply(shape, group, (float*)outputAddress, packedA, packedB, tiles, k, k0, kb, nr, p, firstRowPanel, lastRowPanel);
+                    }
+
+                    Scatter(shape, group, nr, p, firstRowPanel, lastRowPanel, tiles, (float*)outputAddress);
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(packedB);
+                ArrayPool<float>.Shared.Return(tiles);
+            }
+        });
     }
 
-    /// <summary>The micro-kernel over a range of column panels and row panels for one block of K.</summary>
+    /// <summary>The micro-kernel over one packed column panel and a range of row panels, for one block of K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Multiply(ConvolutionShape shape, int group, float* output, float[] packedA, float[] packedB, float[] c, int k, int k0, int kb, int kc, int nr, int nPanels,
-        int firstPanel, int lastPanel, int firstRowPanel, int lastRowPanel, bool first)
+    private void Multiply(ConvolutionShape shape, int group, float* output, float[] packedA, float[] packedB, float[] tiles, int k, int k0, int kb, int nr,
+        int panel, int firstRowPanel, int lastRowPanel)
     {
         var plane = shape.OutHeight * shape.OutWidth;
+        var first = k0 == 0;
         fixed (float* a = packedA)
         fixed (float* b = packedB)
-        fixed (float* acc = c)
+        fixed (float* acc = tiles)
         {
-            for (var p = firstPanel; p < lastPanel; p++)
+            for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
             {
-                var bPanel = b + (long)p * kc * nr;
-                for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
+                // A full tile within one item writes straight into the NCHW output (rows a plane apart);
+                // others go through the job's tile buffer and the scatter.
+                var direct = IsDirect(shape, nr, panel, mp);
+                var cTile = direct
+                    ? output + ((long)(panel * nr / plane) * shape.Filters + group * shape.FiltersPerGroup + mp * MR) * plane + panel * nr % plane
+                    : acc + (mp - firstRowPanel) * MR * nr;
+                var ldc = direct ? plane : nr;
+                var aPanel = a + APanelOffset((shape.FiltersPerGroup + MR - 1) / MR, mp, k0, kb);
+                if (nr == 32)
                 {
-                    // A full tile within one item writes straight into the NCHW output (rows a plane apart);
-                    // others go through the accumulator buffer and the scatter.
-                    var direct = IsDirect(shape, nr, p, mp);
-                    var cTile = direct
-                        ? output + ((long)(p * nr / plane) * shape.Filters + group * shape.FiltersPerGroup + mp * MR) * plane + p * nr % plane
-                        : acc + ((long)mp * nPanels + p) * MR * nr;
-                    var ldc = direct ? plane : nr;
-                    var aPanel = a + ((long)mp * k + k0) * MR;
-                    if (nr == 32)
-                    {
-                        Kernel512(aPanel, bPanel, cTile, ldc, kb, first);
-                    }
-                    else if (InstructionSet == "avx2")
-                    {
-                        Kernel256(aPanel, bPanel, cTile, ldc, kb, first);
-                    }
-                    else
-                    {
-                        KernelScalar(aPanel, bPanel, cTile, ldc, kb, nr, first);
-                    }
+                    Kernel512(aPanel, b, cTile, ldc, kb, first);
+                }
+                else if (InstructionSet == "avx2")
+                {
+                    Kernel256(aPanel, b, cTile, ldc, kb, first);
+                }
+                else
+                {
+                    KernelScalar(aPanel, b, cTile, ldc, kb, nr, first);
                 }
             }
         }
@@ -232,46 +239,44 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             && column0 / plane == (column0 + nr - 1) / plane;
     }
 
-    /// <summary>Copies the accumulator tiles of a range of column panels to NCHW.</summary>
+    /// <summary>Copies one column panel's buffered tiles (those not written in place) to NCHW.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scatter(ConvolutionShape shape, int group, int m, int nr, int mPanels, int nPanels, int firstPanel, int lastPanel, float[] c, float* output)
+    private static void Scatter(ConvolutionShape shape, int group, int nr, int panel, int firstRowPanel, int lastRowPanel, float[] tiles, float* output)
     {
+        var m = shape.FiltersPerGroup;
         var plane = shape.OutHeight * shape.OutWidth;
         var n = shape.Batch * plane;
-        fixed (float* acc = c)
+        fixed (float* acc = tiles)
         {
-            for (var mp = 0; mp < mPanels; mp++)
+            for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
             {
-                for (var p = firstPanel; p < lastPanel; p++)
+                if (IsDirect(shape, nr, panel, mp))
                 {
-                    if (IsDirect(shape, nr, p, mp))
+                    continue;
+                }
+
+                var cTile = acc + (mp - firstRowPanel) * MR * nr;
+                var column0 = panel * nr;
+                for (var r = 0; r < MR; r++)
+                {
+                    var filter = mp * MR + r;
+                    if (filter >= m)
                     {
-                        continue;
+                        break;
                     }
 
-                    var cTile = acc + ((long)mp * nPanels + p) * MR * nr;
-                    var column0 = p * nr;
-                    for (var r = 0; r < MR; r++)
+                    var outputChannel = group * m + filter;
+                    var count = Math.Min(nr, n - column0);
+                    var item = column0 / plane;
+                    var position = column0 - item * plane;
+                    for (var j = 0; j < count;)
                     {
-                        var filter = mp * MR + r;
-                        if (filter >= m)
-                        {
-                            break;
-                        }
-
-                        var outputChannel = group * m + filter;
-                        var count = Math.Min(nr, n - column0);
-                        var item = column0 / plane;
-                        var position = column0 - item * plane;
-                        for (var j = 0; j < count;)
-                        {
-                            // A run of columns within one item is contiguous in NCHW.
-                            var run = Math.Min(count - j, plane - position);
-                            new ReadOnlySpan<float>(cTile + r * nr + j, run)
-                                .CopyTo(new Span<float>(output + ((long)item * shape.Filters + outputChannel) * plane + position, run));
-                            j += run;
-                            (item, position) = (item + 1, 0);
-                        }
+                        // A run of columns within one item is contiguous in NCHW.
+                        var run = Math.Min(count - j, plane - position);
+                        new ReadOnlySpan<float>(cTile + r * nr + j, run)
+                            .CopyTo(new Span<float>(output + ((long)item * shape.Filters + outputChannel) * plane + position, run));
+                        j += run;
+                        (item, position) = (item + 1, 0);
                     }
                 }
             }
@@ -282,30 +287,145 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
     {
-        var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
-        var (h, w) = (shape.Input.Height, shape.Input.Width);
-        var (oh, ow) = (shape.OutHeight, shape.OutWidth);
-        var plane = oh * ow;
-        var total = shape.Batch * plane;
-        var channels = shape.ChannelsPerGroup;
-        var valid = Math.Min(nr, total - column0);
-        var firstItem = column0 / plane;
-        var lastItem = (column0 + valid - 1) / plane;
-        var pointwise = kh == 1 && kw == 1 && shape.Stride == new Graph.Size2(1, 1) && shape.Pad == new Graph.Size2(0, 0);
-        if (pointwise && valid == nr && firstItem == lastItem)
+        var plane = shape.OutHeight * shape.OutWidth;
+        var valid = Math.Min(nr, shape.Batch * plane - column0);
+        var sameItem = column0 / plane == (column0 + valid - 1) / plane;
+        var unitStride = shape.Stride == new Graph.Size2(1, 1);
+        if (valid == nr && sameItem && unitStride && shape.Kernel == new Graph.Size2(1, 1) && shape.Pad == new Graph.Size2(0, 0))
         {
-            // Contiguous: the panel's columns are consecutive positions of one item, a straight copy per channel.
-            var source = input + ((long)firstItem * shape.Input.Channels + (long)group * channels + k0) * plane + (column0 - firstItem * plane);
+            // 1x1: the panel's columns are consecutive positions of one item, a straight copy per channel.
+            var source = input + ((long)(column0 / plane) * shape.Input.Channels + (long)group * shape.ChannelsPerGroup + k0) * plane + column0 % plane;
             for (var kk = 0; kk < kb; kk++)
             {
                 new ReadOnlySpan<float>(source + (long)kk * plane, nr).CopyTo(new Span<float>(b + kk * nr, nr));
             }
+        }
+        else if (valid == nr && sameItem && unitStride && shape.OutWidth == shape.Input.Width)
+        {
+            PackRowAligned(shape, group, k0, kb, column0, nr, input, b);
+        }
+        else
+        {
+            PackRuns(shape, group, k0, kb, column0, nr, input, b);
+        }
+    }
 
-            return;
+    /// <summary>
+    /// The common case of stride 1 with outputs as wide as the input ("same" padding) for a
+    /// panel inside one item: output position p reads input position p + (ki·dh − padH)·w + (kj·dw − padW), so
+    /// each row of B is one contiguous vector load from the input, with the columns whose tap falls in the padding
+    /// masked to zero (row and column masks are made once per panel).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRowAligned(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
+    {
+        var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
+        var (h, w) = (shape.Input.Height, shape.Input.Width);
+        var (dh, dw) = (shape.Dilation.Height, shape.Dilation.Width);
+        var (padH, padW) = (shape.Pad.Height, shape.Pad.Width);
+        var plane = shape.OutHeight * shape.OutWidth;
+        var item = column0 / plane;
+        var position0 = column0 - item * plane;
+        // Which kernel rows and columns keep every column of the panel inside the input: those rows of B are plain
+        // copies; the others are masked column by column.
+        var (y0, x0) = Math.DivRem(position0, w);
+        var yLast = (position0 + nr - 1) / w;
+        var (xLow, xHigh) = yLast == y0 ? (x0, x0 + nr - 1) : (0, w - 1);
+        var rowsInside = stackalloc bool[kh];
+        var columnsInside = stackalloc bool[kw];
+        var masked = false;
+        for (var i = 0; i < kh; i++)
+        {
+            rowsInside[i] = y0 + i * dh - padH >= 0 && yLast + i * dh - padH < h;
+            masked |= !rowsInside[i];
         }
 
-        // The panel's columns split into runs that share an item and an output row; with stride 1 a run reads one
-        // contiguous stretch of an input row per (channel, kernel row, kernel column), copied at once.
+        for (var jj = 0; jj < kw; jj++)
+        {
+            columnsInside[jj] = xLow + jj * dw - padW >= 0 && xHigh + jj * dw - padW < w;
+            masked |= !columnsInside[jj];
+        }
+
+        var rowMasks = stackalloc int[masked ? kh * nr : 0];
+        var columnMasks = stackalloc int[masked ? kw * nr : 0];
+        if (masked)
+        {
+            for (int j = 0, y = y0, x = x0; j < nr; j++, (y, x) = x + 1 == w ? (y + 1, 0) : (y, x + 1))
+            {
+                for (var i = 0; i < kh; i++)
+                {
+                    rowMasks[i * nr + j] = (uint)(y + i * dh - padH) < (uint)h ? -1 : 0;
+                }
+
+                for (var jj = 0; jj < kw; jj++)
+                {
+                    columnMasks[jj * nr + j] = (uint)(x + jj * dw - padW) < (uint)w ? -1 : 0;
+                }
+            }
+        }
+
+        var itemBase = ((long)item * shape.Input.Channels + (long)group * shape.ChannelsPerGroup) * h * w;
+        var inputEnd = shape.InputElements;
+        var channel = k0 / (kh * kw);
+        var ki = k0 % (kh * kw) / kw;
+        var kj = k0 % kw;
+        for (var kk = 0; kk < kb; kk++)
+        {
+            var start = itemBase + (long)channel * h * w + position0 + (long)(ki * dh - padH) * w + (kj * dw - padW);
+            var source = input + start;
+            var target = b + kk * nr;
+            var rowMask = rowMasks + ki * nr;
+            var columnMask = columnMasks + kj * nr;
+            if (rowsInside[ki] && columnsInside[kj])
+            {
+                // No tap of this row falls in the padding: a plain copy.
+                for (var j = 0; j < nr; j += Vector256<float>.Count)
+                {
+                    Vector256.Load(source + j).Store(target + j);
+                }
+            }
+            else if (start >= 0 && start + nr <= inputEnd)
+            {
+                for (var j = 0; j < nr; j += Vector256<float>.Count)
+                {
+                    var mask = Vector256.Load(rowMask + j) & Vector256.Load(columnMask + j);
+                    (Vector256.Load(source + j) & mask.AsSingle()).Store(target + j);
+                }
+            }
+            else
+            {
+                // At the ends of the input buffer a masked-off column may point outside it: read only valid ones.
+                for (var j = 0; j < nr; j++)
+                {
+                    target[j] = (rowMask[j] & columnMask[j]) != 0 ? source[j] : 0;
+                }
+            }
+
+            if (++kj == kw)
+            {
+                kj = 0;
+                if (++ki == kh)
+                {
+                    ki = 0;
+                    channel++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every other panel: its columns split into runs that share an item and an output row; with stride 1 a run
+    /// reads one contiguous stretch of an input row per (channel, kernel row, kernel column), copied at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRuns(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
+    {
+        var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
+        var (h, w) = (shape.Input.Height, shape.Input.Width);
+        var ow = shape.OutWidth;
+        var plane = shape.OutHeight * ow;
+        var channels = shape.ChannelsPerGroup;
+        var valid = Math.Min(nr, shape.Batch * plane - column0);
         var runStart = stackalloc int[nr];
         var runLength = stackalloc int[nr];
         var runBase = stackalloc long[nr];
@@ -330,6 +450,20 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
 
         var strideW = shape.Stride.Width;
+        // With a stride, which taps of each run fall inside the input row depends only on the run and the kernel column.
+        var insideFirst = stackalloc int[strideW == 1 ? 0 : runs * kw];
+        var insideLast = stackalloc int[strideW == 1 ? 0 : runs * kw];
+        for (var r = 0; r < runs && strideW != 1; r++)
+        {
+            for (var column = 0; column < kw; column++)
+            {
+                var col = runLeft[r] + column * shape.Dilation.Width;
+                var first = Math.Clamp((-col + strideW - 1) / strideW, 0, runLength[r]);
+                insideFirst[r * kw + column] = first;
+                insideLast[r * kw + column] = Math.Clamp((w - col + strideW - 1) / strideW, first, runLength[r]);
+            }
+        }
+
         var index = k0;
         var channel = index / (kh * kw);
         var i = index % (kh * kw) / kw;
@@ -364,10 +498,16 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 }
                 else
                 {
-                    for (var t = 0; t < length; t++, col += strideW)
+                    // Taps first .. last-1 fall inside the row; the rest are padding.
+                    var (first, last) = (insideFirst[r * kw + jj], insideLast[r * kw + jj]);
+                    new Span<float>(destination, first).Clear();
+                    var tap = source + col + first * strideW;
+                    for (var t = first; t < last; t++, tap += strideW)
                     {
-                        destination[t] = (uint)col < (uint)w ? source[col] : 0;
+                        destination[t] = *tap;
                     }
+
+                    new Span<float>(destination + last, length - last).Clear();
                 }
             }
 
