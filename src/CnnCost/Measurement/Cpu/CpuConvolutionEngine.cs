@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -18,6 +18,9 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     private const int KC = 384;
     private readonly int _nr;
     private readonly int _threads;
+    private readonly Lock _gate = new();
+    private WorkerTeam? _team;
+    private bool _disposed;
 
     /// <summary>Creates the engine.</summary>
     /// <param name="threads">Worker threads; all cores when null.</param>
@@ -124,6 +127,10 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     private void Execute(ConvolutionShape shape, float[][] packedWeights, ReadOnlySpan<float> input, Span<float> output)
     {
+        // One run at a time per engine: its worker team serves one step at a time.
+        using var scope = _gate.EnterScope();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _team ??= new WorkerTeam(_threads);
         fixed (float* inputPointer = input)
         fixed (float* outputPointer = output)
         {
@@ -157,15 +164,17 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
         var rowChunk = Math.Max(1, mPanels / Math.Max(1, target / columnJobs));
         var rowJobs = (mPanels + rowChunk - 1) / rowChunk;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _threads };
         var (inputAddress, outputAddress) = ((nint)input, (nint)output);
-        Parallel.For(0, columnJobs * rowJobs, parallel, job =>
+        _team!.Run(columnJobs * rowJobs, job =>
         {
             var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
             var firstRowPanel = rowJob * rowChunk;
             var lastRowPanel = Math.Min(mPanels, firstRowPanel + rowChunk);
-            var packedB = ArrayPool<float>.Shared.Rent(kc * nr);
-            var tiles = ArrayPool<float>.Shared.Rent((lastRowPanel - firstRowPanel) * MR * nr);
+            // Native, cache-line aligned and never moved by the GC: the micro-kernel's vector loads of B and its
+            // tile stores then never straddle two cache lines, whatever the heap did since the last run.
+            var bElements = (nuint)(kc * nr);
+            var packedB = (float*)NativeMemory.AlignedAlloc((bElements + (nuint)((lastRowPanel - firstRowPanel) * MR * nr)) * sizeof(float), 64);
+            var tiles = packedB + bElements;
             try
             {
                 for (var p = columnJob * columnChunk; p < Math.Min(nPanels, (columnJob + 1) * columnChunk); p++)
@@ -173,10 +182,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     for (var k0 = 0; k0 < k; k0 += kc)
                     {
                         var kb = Math.Min(kc, k - k0);
-                        fixed (float* b = packedB)
-                        {
-                            PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, b);
-                        }
+                        PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, packedB);
 
                         Multiply(shape, group, (float*)outputAddress, packedA, packedB, tiles, k, k0, kb, nr, p, firstRowPanel, lastRowPanel);
                     }
@@ -186,22 +192,19 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             }
             finally
             {
-                ArrayPool<float>.Shared.Return(packedB);
-                ArrayPool<float>.Shared.Return(tiles);
+                NativeMemory.AlignedFree(packedB);
             }
         });
     }
 
     /// <summary>The micro-kernel over one packed column panel and a range of row panels, for one block of K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Multiply(ConvolutionShape shape, int group, float* output, float[] packedA, float[] packedB, float[] tiles, int k, int k0, int kb, int nr,
+    private void Multiply(ConvolutionShape shape, int group, float* output, float[] packedA, float* b, float* acc, int k, int k0, int kb, int nr,
         int panel, int firstRowPanel, int lastRowPanel)
     {
         var plane = shape.OutHeight * shape.OutWidth;
         var first = k0 == 0;
         fixed (float* a = packedA)
-        fixed (float* b = packedB)
-        fixed (float* acc = tiles)
         {
             for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
             {
@@ -241,43 +244,40 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>Copies one column panel's buffered tiles (those not written in place) to NCHW.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scatter(ConvolutionShape shape, int group, int nr, int panel, int firstRowPanel, int lastRowPanel, float[] tiles, float* output)
+    private static void Scatter(ConvolutionShape shape, int group, int nr, int panel, int firstRowPanel, int lastRowPanel, float* acc, float* output)
     {
         var m = shape.FiltersPerGroup;
         var plane = shape.OutHeight * shape.OutWidth;
         var n = shape.Batch * plane;
-        fixed (float* acc = tiles)
+        for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
         {
-            for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
+            if (IsDirect(shape, nr, panel, mp))
             {
-                if (IsDirect(shape, nr, panel, mp))
+                continue;
+            }
+
+            var cTile = acc + (mp - firstRowPanel) * MR * nr;
+            var column0 = panel * nr;
+            for (var r = 0; r < MR; r++)
+            {
+                var filter = mp * MR + r;
+                if (filter >= m)
                 {
-                    continue;
+                    break;
                 }
 
-                var cTile = acc + (mp - firstRowPanel) * MR * nr;
-                var column0 = panel * nr;
-                for (var r = 0; r < MR; r++)
+                var outputChannel = group * m + filter;
+                var count = Math.Min(nr, n - column0);
+                var item = column0 / plane;
+                var position = column0 - item * plane;
+                for (var j = 0; j < count;)
                 {
-                    var filter = mp * MR + r;
-                    if (filter >= m)
-                    {
-                        break;
-                    }
-
-                    var outputChannel = group * m + filter;
-                    var count = Math.Min(nr, n - column0);
-                    var item = column0 / plane;
-                    var position = column0 - item * plane;
-                    for (var j = 0; j < count;)
-                    {
-                        // A run of columns within one item is contiguous in NCHW.
-                        var run = Math.Min(count - j, plane - position);
-                        new ReadOnlySpan<float>(cTile + r * nr + j, run)
-                            .CopyTo(new Span<float>(output + ((long)item * shape.Filters + outputChannel) * plane + position, run));
-                        j += run;
-                        (item, position) = (item + 1, 0);
-                    }
+                    // A run of columns within one item is contiguous in NCHW.
+                    var run = Math.Min(count - j, plane - position);
+                    new ReadOnlySpan<float>(cTile + r * nr + j, run)
+                        .CopyTo(new Span<float>(output + ((long)item * shape.Filters + outputChannel) * plane + position, run));
+                    j += run;
+                    (item, position) = (item + 1, 0);
                 }
             }
         }
@@ -631,8 +631,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
     }
 
-    /// <summary>Nothing to release: the engine holds no native resources.</summary>
+    /// <summary>Stops the engine's worker threads.</summary>
     public void Dispose()
     {
+        using var scope = _gate.EnterScope();
+        _disposed = true;
+        _team?.Dispose();
     }
 }
