@@ -134,9 +134,25 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         fixed (float* inputPointer = input)
         fixed (float* outputPointer = output)
         {
-            for (var g = 0; g < shape.Groups; g++)
+            var phaseElements = PhaseElements(shape);
+            var phases = phaseElements == 0 ? null : (float*)NativeMemory.AlignedAlloc((nuint)phaseElements * sizeof(float), 64);
+            try
             {
-                RunGroup(shape, g, packedWeights[g], inputPointer, outputPointer);
+                if (phases != null)
+                {
+                    var (inputAddress, phasesAddress) = ((nint)inputPointer, (nint)phases);
+                    _team.Run(shape.Batch * shape.Input.Channels, itemChannel => SplitPhases(shape, itemChannel, (float*)inputAddress, (float*)phasesAddress));
+                }
+
+                var image = ImageOf(shape, inputPointer, phases);
+                for (var g = 0; g < shape.Groups; g++)
+                {
+                    RunGroup(shape, g, packedWeights[g], inputPointer, image, outputPointer);
+                }
+            }
+            finally
+            {
+                NativeMemory.AlignedFree(phases);
             }
         }
     }
@@ -148,7 +164,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     /// the micro-kernel over its row panels; tiles that straddle a batch item or the filters' end accumulate in a
     /// small buffer and are copied to NCHW once the panel is done.
     /// </summary>
-    private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, float* output)
+    private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, SourceImage image, float* output)
     {
         var m = shape.FiltersPerGroup;
         var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
@@ -182,7 +198,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     for (var k0 = 0; k0 < k; k0 += kc)
                     {
                         var kb = Math.Min(kc, k - k0);
-                        PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, packedB);
+                        PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, image, packedB);
 
                         Multiply(shape, group, (float*)outputAddress, packedA, packedB, tiles, k, k0, kb, nr, p, firstRowPanel, lastRowPanel);
                     }
@@ -285,7 +301,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>Packs rows k0..k0+kb of B's columns column0..column0+nr (zeros past the end), gathering im2col on the fly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
+    private static void PackB(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, in SourceImage image, float* b)
     {
         var plane = shape.OutHeight * shape.OutWidth;
         var valid = Math.Min(nr, shape.Batch * plane - column0);
@@ -306,7 +322,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
         else
         {
-            PackRuns(shape, group, k0, kb, column0, nr, input, b);
+            PackRuns(shape, group, k0, kb, column0, nr, image, b);
         }
     }
 
@@ -414,17 +430,17 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     }
 
     /// <summary>
-    /// Every other panel: its columns split into runs that share an item and an output row; with stride 1 a run
-    /// reads one contiguous stretch of an input row per (channel, kernel row, kernel column), copied at once.
+    /// Every other panel: its columns split into runs that share an item and an output row. Each run reads one
+    /// contiguous stretch of a row of <paramref name="image"/> per (channel, kernel row, kernel column): the input
+    /// itself at stride 1, its phase split (<see cref="SplitPhases"/>) at larger strides.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackRuns(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
+    private static void PackRuns(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, in SourceImage image, float* b)
     {
         var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
-        var (h, w) = (shape.Input.Height, shape.Input.Width);
+        var h = shape.Input.Height;
         var ow = shape.OutWidth;
         var plane = shape.OutHeight * ow;
-        var channels = shape.ChannelsPerGroup;
         var valid = Math.Min(nr, shape.Batch * plane - column0);
         var runStart = stackalloc int[nr];
         var runLength = stackalloc int[nr];
@@ -442,37 +458,21 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             var length = Math.Min(valid - j, ow - x);
             runStart[runs] = j;
             runLength[runs] = length;
-            runBase[runs] = ((long)item * shape.Input.Channels + (long)group * channels) * h * w;
+            runBase[runs] = item * image.ItemStride + (long)group * shape.ChannelsPerGroup * image.ChannelStride;
             runTop[runs] = y * shape.Stride.Height - shape.Pad.Height;
-            runLeft[runs] = x * shape.Stride.Width - shape.Pad.Width;
+            runLeft[runs] = x;
             runs++;
             j += length;
         }
 
-        var strideW = shape.Stride.Width;
-        // With a stride, which taps of each run fall inside the input row depends only on the run and the kernel column.
-        var insideFirst = stackalloc int[strideW == 1 ? 0 : runs * kw];
-        var insideLast = stackalloc int[strideW == 1 ? 0 : runs * kw];
-        for (var r = 0; r < runs && strideW != 1; r++)
-        {
-            for (var column = 0; column < kw; column++)
-            {
-                var col = runLeft[r] + column * shape.Dilation.Width;
-                var first = Math.Clamp((-col + strideW - 1) / strideW, 0, runLength[r]);
-                insideFirst[r * kw + column] = first;
-                insideLast[r * kw + column] = Math.Clamp((w - col + strideW - 1) / strideW, first, runLength[r]);
-            }
-        }
-
-        var index = k0;
-        var channel = index / (kh * kw);
-        var i = index % (kh * kw) / kw;
-        var jj = index % kw;
+        var channel = k0 / (kh * kw);
+        var i = k0 % (kh * kw) / kw;
+        var jj = k0 % kw;
         for (var kk = 0; kk < kb; kk++)
         {
             var rowOffset = i * shape.Dilation.Height;
-            var columnOffset = jj * shape.Dilation.Width;
-            var channelBase = (long)channel * h * w;
+            var (phaseBase, shift, width) = (image.PhaseOffset[jj], image.Shift[jj], image.Width[jj]);
+            var channelBase = channel * image.ChannelStride + phaseBase;
             var target = b + kk * nr;
             for (var r = 0; r < runs; r++)
             {
@@ -485,33 +485,28 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     continue;
                 }
 
-                var source = input + runBase[r] + channelBase + (long)row * w;
-                var col = runLeft[r] + columnOffset;
-                if (strideW == 1)
+                // Columns col .. col+length-1 of the image row, zeros where they fall in the padding.
+                var source = (float*)image.Data + runBase[r] + channelBase + (long)row * image.RowStride;
+                var col = runLeft[r] + shift;
+                var before = Math.Clamp(-col, 0, length);
+                var inside = Math.Clamp(Math.Min(width - col, length) - before, 0, length - before);
+                if (before > 0)
                 {
-                    // Columns col .. col+length-1 of the input row, zeros where they fall in the padding.
-                    var before = Math.Clamp(-col, 0, length);
-                    var inside = Math.Clamp(Math.Min(w - col, length) - before, 0, length - before);
                     new Span<float>(destination, before).Clear();
-                    new ReadOnlySpan<float>(source + col + before, inside).CopyTo(new Span<float>(destination + before, inside));
-                    new Span<float>(destination + before + inside, length - before - inside).Clear();
                 }
-                else
-                {
-                    // Taps first .. last-1 fall inside the row; the rest are padding.
-                    var (first, last) = (insideFirst[r * kw + jj], insideLast[r * kw + jj]);
-                    new Span<float>(destination, first).Clear();
-                    var tap = source + col + first * strideW;
-                    for (var t = first; t < last; t++, tap += strideW)
-                    {
-                        destination[t] = *tap;
-                    }
 
-                    new Span<float>(destination + last, length - last).Clear();
+                CopyShort(source + col + before, destination + before, inside);
+                if (before + inside < length)
+                {
+                    new Span<float>(destination + before + inside, length - before - inside).Clear();
                 }
             }
 
-            new Span<float>(target + valid, nr - valid).Clear();
+            if (valid < nr)
+            {
+                new Span<float>(target + valid, nr - valid).Clear();
+            }
+
             if (++jj == kw)
             {
                 jj = 0;
@@ -519,6 +514,100 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 {
                     i = 0;
                     channel++;
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies a few floats (a run is at most one panel wide) with overlapping vector moves, no call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyShort(float* source, float* destination, int count)
+    {
+        const int lanes = 8;
+        if (count < lanes)
+        {
+            for (var t = 0; t < count; t++)
+            {
+                destination[t] = source[t];
+            }
+
+            return;
+        }
+
+        for (var t = 0; t + lanes <= count; t += lanes)
+        {
+            Vector256.Load(source + t).Store(destination + t);
+        }
+
+        // The tail as one more vector ending at the last float, overlapping what is already copied.
+        Vector256.Load(source + count - lanes).Store(destination + count - lanes);
+    }
+
+    /// <summary>
+    /// Where <see cref="PackRuns"/> reads: for kernel column <c>j</c>, output column <c>x</c> of a row reads column
+    /// <c>x + Shift[j]</c> of the row at <c>PhaseOffset[j]</c>, valid below <c>Width[j]</c> (padding elsewhere).
+    /// </summary>
+    private readonly struct SourceImage
+    {
+        public nint Data { get; init; }
+        public long ItemStride { get; init; }
+        public long ChannelStride { get; init; }
+        public int RowStride { get; init; }
+        public long[] PhaseOffset { get; init; }
+        public int[] Shift { get; init; }
+        public int[] Width { get; init; }
+    }
+
+    /// <summary>
+    /// The image <see cref="PackRuns"/> reads for a convolution. At stride 1 it is the input: kernel column j shifts by
+    /// j·dilation − pad. At stride s each input row is split into s phases (columns φ, φ+s, φ+2s, …, written to
+    /// <paramref name="phases"/> by <see cref="SplitPhases"/>): tap t = j·dilation − pad of output column x reads input
+    /// column s·x + t, which is column x + ⌊t/s⌋ of phase t mod s, so strided taps become contiguous copies too.
+    /// </summary>
+    private static SourceImage ImageOf(ConvolutionShape shape, float* input, float* phases)
+    {
+        var (c, h, w) = (shape.Input.Channels, shape.Input.Height, shape.Input.Width);
+        var s = shape.Stride.Width;
+        var rowStride = (w + s - 1) / s;
+        var (phaseOffset, shift, width) = (new long[shape.Kernel.Width], new int[shape.Kernel.Width], new int[shape.Kernel.Width]);
+        for (var j = 0; j < shape.Kernel.Width; j++)
+        {
+            var tap = j * shape.Dilation.Width - shape.Pad.Width;
+            var phase = (tap % s + s) % s;
+            phaseOffset[j] = (long)phase * h * rowStride;
+            shift[j] = (tap - phase) / s;
+            width[j] = (w - phase + s - 1) / s;
+        }
+
+        return s == 1
+            ? new SourceImage { Data = (nint)input, ItemStride = (long)c * h * w, ChannelStride = (long)h * w, RowStride = w, PhaseOffset = phaseOffset, Shift = shift, Width = width }
+            : new SourceImage { Data = (nint)phases, ItemStride = (long)c * s * h * rowStride, ChannelStride = (long)s * h * rowStride, RowStride = rowStride, PhaseOffset = phaseOffset, Shift = shift, Width = width };
+    }
+
+    /// <summary>How many floats the phase split of a strided convolution's input takes (none at stride 1).</summary>
+    private static long PhaseElements(ConvolutionShape shape)
+    {
+        var s = shape.Stride.Width;
+        return s == 1 ? 0 : (long)shape.Batch * shape.Input.Channels * s * shape.Input.Height * ((shape.Input.Width + s - 1) / s);
+    }
+
+    /// <summary>Writes the phase split of one (item, channel) plane: phase φ's row y holds input row y's columns φ, φ+s, ….</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SplitPhases(ConvolutionShape shape, int itemChannel, float* input, float* phases)
+    {
+        var (h, w) = (shape.Input.Height, shape.Input.Width);
+        var s = shape.Stride.Width;
+        var rowStride = (w + s - 1) / s;
+        var source = input + (long)itemChannel * h * w;
+        var target = phases + (long)itemChannel * s * h * rowStride;
+        for (var y = 0; y < h; y++, source += w)
+        {
+            for (var phase = 0; phase < s; phase++)
+            {
+                var row = target + ((long)phase * h + y) * rowStride;
+                for (int x = phase, t = 0; x < w; x += s, t++)
+                {
+                    row[t] = source[x];
                 }
             }
         }
