@@ -144,10 +144,10 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     _team.Run(shape.Batch * shape.Input.Channels, itemChannel => SplitPhases(shape, itemChannel, (float*)inputAddress, (float*)phasesAddress));
                 }
 
-                var image = ImageOf(shape, inputPointer, phases);
+                var plan = PlanOf(shape, inputPointer, phases);
                 for (var g = 0; g < shape.Groups; g++)
                 {
-                    RunGroup(shape, g, packedWeights[g], inputPointer, image, outputPointer);
+                    RunGroup(shape, g, packedWeights[g], inputPointer, plan, outputPointer);
                 }
             }
             finally
@@ -164,15 +164,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     /// the micro-kernel over its row panels; tiles that straddle a batch item or the filters' end accumulate in a
     /// small buffer and are copied to NCHW once the panel is done.
     /// </summary>
-    private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, SourceImage image, float* output)
+    private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, RunPlan plan, float* output)
     {
-        var m = shape.FiltersPerGroup;
-        var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
-        var n = shape.Batch * shape.OutHeight * shape.OutWidth;
-        var nr = _nr;
-        var mPanels = (m + MR - 1) / MR;
-        var nPanels = (n + nr - 1) / nr;
-        var kc = Math.Min(KC, k);
+        var n = shape.Batch * plan.Plane;
+        var mPanels = (shape.FiltersPerGroup + MR - 1) / MR;
+        var nPanels = (n + _nr - 1) / _nr;
         // Jobs: enough to balance the threads, as column-panel chunks split over row-panel chunks when columns are
         // few (each row job then packs its columns again, which costs little next to the multiply when columns are few).
         var target = 8 * _threads;
@@ -184,41 +180,56 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         _team!.Run(columnJobs * rowJobs, job =>
         {
             var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
-            var firstRowPanel = rowJob * rowChunk;
-            var lastRowPanel = Math.Min(mPanels, firstRowPanel + rowChunk);
-            // Native, cache-line aligned and never moved by the GC: the micro-kernel's vector loads of B and its
-            // tile stores then never straddle two cache lines, whatever the heap did since the last run.
-            var bElements = (nuint)(kc * nr);
-            var packedB = (float*)NativeMemory.AlignedAlloc((bElements + (nuint)((lastRowPanel - firstRowPanel) * MR * nr)) * sizeof(float), 64);
-            var tiles = packedB + bElements;
-            try
-            {
-                for (var p = columnJob * columnChunk; p < Math.Min(nPanels, (columnJob + 1) * columnChunk); p++)
-                {
-                    for (var k0 = 0; k0 < k; k0 += kc)
-                    {
-                        var kb = Math.Min(kc, k - k0);
-                        PackB(shape, group, k0, kb, p * nr, nr, (float*)inputAddress, image, packedB);
-
-                        Multiply(shape, group, (float*)outputAddress, packedA, packedB, tiles, k, k0, kb, nr, p, firstRowPanel, lastRowPanel);
-                    }
-
-                    Scatter(shape, group, nr, p, firstRowPanel, lastRowPanel, tiles, (float*)outputAddress);
-                }
-            }
-            finally
-            {
-                NativeMemory.AlignedFree(packedB);
-            }
+            var rowPanels = (rowJob * rowChunk, Math.Min(mPanels, (rowJob + 1) * rowChunk));
+            var columnPanels = (columnJob * columnChunk, Math.Min(nPanels, (columnJob + 1) * columnChunk));
+            RunJob(shape, group, packedA, (float*)inputAddress, plan, (float*)outputAddress, columnPanels, rowPanels);
         });
+    }
+
+    /// <summary>
+    /// One job: for each of its column panels, every block of K is packed into the job's own buffer and multiplied
+    /// by the job's row panels; then the panel's buffered tiles go to NCHW.
+    /// </summary>
+    // Optimized from the first call: a measurement runs each layer only a few times, too few for tiered compilation
+    // to reach this loop, and its unoptimized code cost a third of a 1x1 layer's time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunJob(ConvolutionShape shape, int group, float[] packedA, float* input, in RunPlan plan, float* output,
+        (int First, int Last) columnPanels, (int First, int Last) rowPanels)
+    {
+        var nr = _nr;
+        var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
+        var kc = Math.Min(KC, k);
+        // Native, cache-line aligned and never moved by the GC: the micro-kernel's vector loads of B and its tile
+        // stores then never straddle two cache lines, whatever the heap did since the last run.
+        var bElements = (nuint)(kc * nr);
+        var packedB = (float*)NativeMemory.AlignedAlloc((bElements + (nuint)((rowPanels.Last - rowPanels.First) * MR * nr)) * sizeof(float), 64);
+        var tiles = packedB + bElements;
+        try
+        {
+            for (var p = columnPanels.First; p < columnPanels.Last; p++)
+            {
+                for (var k0 = 0; k0 < k; k0 += kc)
+                {
+                    var kb = Math.Min(kc, k - k0);
+                    PackB(shape, group, k0, kb, p * nr, nr, input, plan, packedB);
+                    Multiply(shape, plan, group, output, packedA, packedB, tiles, k, k0, kb, nr, p, rowPanels.First, rowPanels.Last);
+                }
+
+                Scatter(shape, plan, group, nr, p, rowPanels.First, rowPanels.Last, tiles, output);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(packedB);
+        }
     }
 
     /// <summary>The micro-kernel over one packed column panel and a range of row panels, for one block of K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Multiply(ConvolutionShape shape, int group, float* output, float[] packedA, float* b, float* acc, int k, int k0, int kb, int nr,
+    private void Multiply(ConvolutionShape shape, in RunPlan plan, int group, float* output, float[] packedA, float* b, float* acc, int k, int k0, int kb, int nr,
         int panel, int firstRowPanel, int lastRowPanel)
     {
-        var plane = shape.OutHeight * shape.OutWidth;
+        var plane = plan.Plane;
         var first = k0 == 0;
         fixed (float* a = packedA)
         {
@@ -226,7 +237,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             {
                 // A full tile within one item writes straight into the NCHW output (rows a plane apart);
                 // others go through the job's tile buffer and the scatter.
-                var direct = IsDirect(shape, nr, panel, mp);
+                var direct = IsDirect(plane, shape.Batch, shape.FiltersPerGroup, nr, panel, mp);
                 var cTile = direct
                     ? output + ((long)(panel * nr / plane) * shape.Filters + group * shape.FiltersPerGroup + mp * MR) * plane + panel * nr % plane
                     : acc + (mp - firstRowPanel) * MR * nr;
@@ -249,25 +260,25 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     }
 
     /// <summary>Whether a tile has all its rows and all its columns inside one batch item, so it can live in the output itself.</summary>
-    private static bool IsDirect(ConvolutionShape shape, int nr, int panel, int rowPanel)
+    /// <remarks>Takes the plane as a number: it runs per tile, where even the shape's computed sizes would show.</remarks>
+    private static bool IsDirect(int plane, int batch, int filtersPerGroup, int nr, int panel, int rowPanel)
     {
-        var plane = shape.OutHeight * shape.OutWidth;
         var column0 = panel * nr;
-        return (rowPanel + 1) * MR <= shape.FiltersPerGroup
-            && column0 + nr <= shape.Batch * plane
+        return (rowPanel + 1) * MR <= filtersPerGroup
+            && column0 + nr <= batch * plane
             && column0 / plane == (column0 + nr - 1) / plane;
     }
 
     /// <summary>Copies one column panel's buffered tiles (those not written in place) to NCHW.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scatter(ConvolutionShape shape, int group, int nr, int panel, int firstRowPanel, int lastRowPanel, float* acc, float* output)
+    private static void Scatter(ConvolutionShape shape, in RunPlan plan, int group, int nr, int panel, int firstRowPanel, int lastRowPanel, float* acc, float* output)
     {
         var m = shape.FiltersPerGroup;
-        var plane = shape.OutHeight * shape.OutWidth;
+        var plane = plan.Plane;
         var n = shape.Batch * plane;
         for (var mp = firstRowPanel; mp < lastRowPanel; mp++)
         {
-            if (IsDirect(shape, nr, panel, mp))
+            if (IsDirect(plane, shape.Batch, m, nr, panel, mp))
             {
                 continue;
             }
@@ -301,28 +312,27 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>Packs rows k0..k0+kb of B's columns column0..column0+nr (zeros past the end), gathering im2col on the fly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackB(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, in SourceImage image, float* b)
+    private static void PackB(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, in RunPlan plan, float* b)
     {
-        var plane = shape.OutHeight * shape.OutWidth;
+        var plane = plan.Plane;
         var valid = Math.Min(nr, shape.Batch * plane - column0);
         var sameItem = column0 / plane == (column0 + valid - 1) / plane;
-        var unitStride = shape.Stride == new Graph.Size2(1, 1);
-        if (valid == nr && sameItem && unitStride && shape.Kernel == new Graph.Size2(1, 1) && shape.Pad == new Graph.Size2(0, 0))
+        if (valid == nr && sameItem && plan.Pointwise)
         {
             // 1x1: the panel's columns are consecutive positions of one item, a straight copy per channel.
             var source = input + ((long)(column0 / plane) * shape.Input.Channels + (long)group * shape.ChannelsPerGroup + k0) * plane + column0 % plane;
             for (var kk = 0; kk < kb; kk++)
             {
-                new ReadOnlySpan<float>(source + (long)kk * plane, nr).CopyTo(new Span<float>(b + kk * nr, nr));
+                CopyShort(source + (long)kk * plane, b + kk * nr, nr);
             }
         }
-        else if (valid == nr && sameItem && unitStride && shape.OutWidth == shape.Input.Width)
+        else if (valid == nr && sameItem && plan.RowAligned)
         {
-            PackRowAligned(shape, group, k0, kb, column0, nr, input, b);
+            PackRowAligned(shape, plan, group, k0, kb, column0, nr, input, b);
         }
         else
         {
-            PackRuns(shape, group, k0, kb, column0, nr, image, b);
+            PackRuns(shape, group, k0, kb, column0, nr, plan, b);
         }
     }
 
@@ -333,13 +343,13 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     /// masked to zero (row and column masks are made once per panel).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackRowAligned(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, float* input, float* b)
+    private static void PackRowAligned(ConvolutionShape shape, in RunPlan plan, int group, int k0, int kb, int column0, int nr, float* input, float* b)
     {
         var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
         var (h, w) = (shape.Input.Height, shape.Input.Width);
         var (dh, dw) = (shape.Dilation.Height, shape.Dilation.Width);
         var (padH, padW) = (shape.Pad.Height, shape.Pad.Width);
-        var plane = shape.OutHeight * shape.OutWidth;
+        var plane = plan.Plane;
         var item = column0 / plane;
         var position0 = column0 - item * plane;
         // Which kernel rows and columns keep every column of the panel inside the input: those rows of B are plain
@@ -431,16 +441,15 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>
     /// Every other panel: its columns split into runs that share an item and an output row. Each run reads one
-    /// contiguous stretch of a row of <paramref name="image"/> per (channel, kernel row, kernel column): the input
+    /// contiguous stretch of a row of the plan's image per (channel, kernel row, kernel column): the input
     /// itself at stride 1, its phase split (<see cref="SplitPhases"/>) at larger strides.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackRuns(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, in SourceImage image, float* b)
+    private static void PackRuns(ConvolutionShape shape, int group, int k0, int kb, int column0, int nr, in RunPlan plan, float* b)
     {
         var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
         var h = shape.Input.Height;
-        var ow = shape.OutWidth;
-        var plane = shape.OutHeight * ow;
+        var (ow, plane) = (plan.OutWidth, plan.Plane);
         var valid = Math.Min(nr, shape.Batch * plane - column0);
         var runStart = stackalloc int[nr];
         var runLength = stackalloc int[nr];
@@ -458,7 +467,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             var length = Math.Min(valid - j, ow - x);
             runStart[runs] = j;
             runLength[runs] = length;
-            runBase[runs] = item * image.ItemStride + (long)group * shape.ChannelsPerGroup * image.ChannelStride;
+            runBase[runs] = item * plan.ItemStride + (long)group * shape.ChannelsPerGroup * plan.ChannelStride;
             runTop[runs] = y * shape.Stride.Height - shape.Pad.Height;
             runLeft[runs] = x;
             runs++;
@@ -471,8 +480,8 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         for (var kk = 0; kk < kb; kk++)
         {
             var rowOffset = i * shape.Dilation.Height;
-            var (phaseBase, shift, width) = (image.PhaseOffset[jj], image.Shift[jj], image.Width[jj]);
-            var channelBase = channel * image.ChannelStride + phaseBase;
+            var (phaseBase, shift, width) = (plan.PhaseOffset[jj], plan.Shift[jj], plan.Width[jj]);
+            var channelBase = channel * plan.ChannelStride + phaseBase;
             var target = b + kk * nr;
             for (var r = 0; r < runs; r++)
             {
@@ -486,7 +495,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 }
 
                 // Columns col .. col+length-1 of the image row, zeros where they fall in the padding.
-                var source = (float*)image.Data + runBase[r] + channelBase + (long)row * image.RowStride;
+                var source = (float*)plan.Data + runBase[r] + channelBase + (long)row * plan.RowStride;
                 var col = runLeft[r] + shift;
                 var before = Math.Clamp(-col, 0, length);
                 var inside = Math.Clamp(Math.Min(width - col, length) - before, 0, length - before);
@@ -544,11 +553,19 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     }
 
     /// <summary>
-    /// Where <see cref="PackRuns"/> reads: for kernel column <c>j</c>, output column <c>x</c> of a row reads column
-    /// <c>x + Shift[j]</c> of the row at <c>PhaseOffset[j]</c>, valid below <c>Width[j]</c> (padding elsewhere).
+    /// What the hot loops of one run need, worked out once: the output's sizes and which gather a full panel takes
+    /// (the shape's own sizes are computed properties, too slow per tile before the JIT has optimized them), and
+    /// where <see cref="PackRuns"/> reads: for kernel column <c>j</c>, output column <c>x</c> of a row reads column
+    /// <c>x + Shift[j]</c> of the row at <c>PhaseOffset[j]</c> of <c>Data</c>, valid below <c>Width[j]</c>.
     /// </summary>
-    private readonly struct SourceImage
+    private readonly struct RunPlan
     {
+        public int OutWidth { get; init; }
+        public int Plane { get; init; }
+        /// <summary>1x1, stride 1, no padding: a panel inside one item is a straight copy per channel.</summary>
+        public bool Pointwise { get; init; }
+        /// <summary>Stride 1 and outputs as wide as the input: a panel inside one item takes <see cref="PackRowAligned"/>.</summary>
+        public bool RowAligned { get; init; }
         public nint Data { get; init; }
         public long ItemStride { get; init; }
         public long ChannelStride { get; init; }
@@ -559,12 +576,12 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     }
 
     /// <summary>
-    /// The image <see cref="PackRuns"/> reads for a convolution. At stride 1 it is the input: kernel column j shifts by
+    /// The plan of a run. At stride 1 <see cref="PackRuns"/> reads the input: kernel column j shifts by
     /// j·dilation − pad. At stride s each input row is split into s phases (columns φ, φ+s, φ+2s, …, written to
     /// <paramref name="phases"/> by <see cref="SplitPhases"/>): tap t = j·dilation − pad of output column x reads input
     /// column s·x + t, which is column x + ⌊t/s⌋ of phase t mod s, so strided taps become contiguous copies too.
     /// </summary>
-    private static SourceImage ImageOf(ConvolutionShape shape, float* input, float* phases)
+    private static RunPlan PlanOf(ConvolutionShape shape, float* input, float* phases)
     {
         var (c, h, w) = (shape.Input.Channels, shape.Input.Height, shape.Input.Width);
         var s = shape.Stride.Width;
@@ -579,9 +596,21 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             width[j] = (w - phase + s - 1) / s;
         }
 
-        return s == 1
-            ? new SourceImage { Data = (nint)input, ItemStride = (long)c * h * w, ChannelStride = (long)h * w, RowStride = w, PhaseOffset = phaseOffset, Shift = shift, Width = width }
-            : new SourceImage { Data = (nint)phases, ItemStride = (long)c * s * h * rowStride, ChannelStride = (long)s * h * rowStride, RowStride = rowStride, PhaseOffset = phaseOffset, Shift = shift, Width = width };
+        var unitStride = shape.Stride == new Graph.Size2(1, 1);
+        return new RunPlan
+        {
+            OutWidth = shape.OutWidth,
+            Plane = shape.OutHeight * shape.OutWidth,
+            Pointwise = unitStride && shape.Kernel == new Graph.Size2(1, 1) && shape.Pad == new Graph.Size2(0, 0),
+            RowAligned = unitStride && shape.OutWidth == w,
+            Data = s == 1 ? (nint)input : (nint)phases,
+            ItemStride = s == 1 ? (long)c * h * w : (long)c * s * h * rowStride,
+            ChannelStride = s == 1 ? (long)h * w : (long)s * h * rowStride,
+            RowStride = rowStride,
+            PhaseOffset = phaseOffset,
+            Shift = shift,
+            Width = width,
+        };
     }
 
     /// <summary>How many floats the phase split of a strided convolution's input takes (none at stride 1).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
 namespace CnnCost.Measurement.Cpu;
@@ -60,6 +61,7 @@ internal sealed class WorkerTeam : IDisposable
         _failure?.Throw();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot from the first step, see RunJob
     private void Work()
     {
         try
@@ -80,6 +82,7 @@ internal sealed class WorkerTeam : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerLoop()
     {
         var seen = 0;
