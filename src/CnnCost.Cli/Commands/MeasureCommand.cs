@@ -83,6 +83,7 @@ public static class MeasureCommand
     private static (Func<ConvolutionShape, double>, string) Calibrate(string models, IConvolutionEngine engine, int batch, MeasureOptions options, IProgress<string> progress)
     {
         var timings = new List<ConvolutionTiming>();
+        var networks = new List<string>();
         foreach (var name in models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var network = ModelSource.Load(name).Network;
@@ -90,10 +91,11 @@ public static class MeasureCommand
             {
                 progress.Report($"calibrating on {name}/{shape.Name}");
                 timings.Add(engine.Measure(shape, options));
+                networks.Add(name);
             }
         }
 
-        return NetworkMeasurement.Calibrated(Calibration.Fit(timings), models);
+        return NetworkMeasurement.Calibrated(Calibration.Fit(timings, networks), models);
     }
 
     /// <summary>Shows a progress bar over the layers in a terminal; stays quiet when output is redirected.</summary>

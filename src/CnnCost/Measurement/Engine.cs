@@ -10,7 +10,12 @@ public sealed record EngineAvailability(bool IsAvailable, string Reason);
 /// <param name="Repeats">Timed runs (median, min and max are reported).</param>
 /// <param name="Seed">Seed of the random inputs and weights.</param>
 /// <param name="Tolerance">The largest relative error accepted against the reference.</param>
-public sealed record MeasureOptions(int Warmups = 2, int Repeats = 5, int Seed = 1, double Tolerance = 1e-3);
+/// <param name="FirstWarmupSeconds">
+/// The first measurement with warm-ups in a process warms up at least this long: a fresh process compiles its code in
+/// the background for a while, and on a machine with few cores that compilation would otherwise share the timed
+/// runs' cores.
+/// </param>
+public sealed record MeasureOptions(int Warmups = 2, int Repeats = 5, int Seed = 1, double Tolerance = 1e-3, double FirstWarmupSeconds = 0.5);
 
 /// <summary>The timings of one convolution, verified.</summary>
 /// <param name="Shape">The convolution.</param>
@@ -73,6 +78,8 @@ public interface IConvolutionEngine : IDisposable
 /// <summary>Shared parts of the engines: random data and the timing loop.</summary>
 internal static class Timing
 {
+    private static int _processWarmedUp;
+
     public static float[] Random(long count, int seed)
     {
         var data = new float[count];
@@ -104,7 +111,9 @@ internal static class Timing
     /// <summary>Warm-ups, then timed repeats of <paramref name="run"/>, which returns its own seconds.</summary>
     public static (double Median, double Min, double Max) Time(Func<double> run, MeasureOptions options)
     {
-        for (var i = 0; i < options.Warmups; i++)
+        var warmup = System.Diagnostics.Stopwatch.StartNew();
+        var minimum = options.Warmups > 0 && Interlocked.Exchange(ref _processWarmedUp, 1) == 0 ? options.FirstWarmupSeconds : 0;
+        for (var i = 0; i < options.Warmups || warmup.Elapsed.TotalSeconds < minimum; i++)
         {
             run();
         }

@@ -87,7 +87,6 @@ public static class NetworkMeasurement
     public static (Func<ConvolutionShape, double> Predict, string Description) Calibrated(Calibration calibration, string source)
     {
         ArgumentNullException.ThrowIfNull(calibration);
-        return (calibration.Predict, $"calibrated on {source}: {1 / calibration.SecondsPerFlop / 1e9:0.#} GFLOP/s, "
-            + $"{calibration.SecondsPerByte * 1e9:0.###} ns/byte, {calibration.SecondsPerLayer * 1e6:0.#} µs/layer ({calibration.Samples} layers)");
+        return (calibration.Predict, $"calibrated on {source}: {calibration}");
     }
 }

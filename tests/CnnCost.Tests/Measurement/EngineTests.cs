@@ -221,6 +221,55 @@ public class EngineTests
     }
 
     [Fact]
+    public void Calibration_keeps_the_terms_that_predict_the_other_network()
+    {
+        // Two networks timed as exactly 2.5e-12 s/FLOP + 3e-5 s per layer: every fold of leave-one-network-out
+        // cross-validation predicts the held-out network exactly with FLOPs and the per-layer constant, and the
+        // bytes term adds nothing, so it is left out.
+        var random = new Random(5);
+        var timings = new List<ConvolutionTiming>();
+        var networks = new List<string>();
+        foreach (var network in new[] { "first", "second" })
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                var shape = new ConvolutionShape($"{network}{i}", 1 + random.Next(8), new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)),
+                    1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1);
+                var seconds = 2.5e-12 * shape.Flops + 3e-5;
+                timings.Add(new ConvolutionTiming(shape, seconds, seconds, seconds, 0));
+                networks.Add(network);
+            }
+        }
+
+        var calibration = Calibration.Fit(timings, networks);
+        Assert.Equal(2.5e-12, calibration.SecondsPerFlop, 1e-18);
+        Assert.Equal(0, calibration.SecondsPerByte);
+        Assert.Equal(3e-5, calibration.SecondsPerLayer, 1e-11);
+        Assert.InRange(calibration.CrossValidationError!.Value, 0, 1e-9);
+        Assert.Contains("cross-validation", calibration.ToString());
+        Assert.Throws<ArgumentException>(() => Calibration.Fit(timings, networks[..5]));
+    }
+
+    [Fact]
+    public void Calibration_weighs_every_layer_by_its_relative_error()
+    {
+        // Twenty small layers at 1e-12 s/FLOP and one layer a hundred times larger that ran twice as slow: a fit on
+        // absolute errors would follow the large layer and mispredict every small one by about 2x; on relative
+        // errors the small layers are predicted closely.
+        var timings = Enumerable.Range(1, 20).Select(i =>
+        {
+            var shape = new ConvolutionShape($"small{i}", 1, new Shape(8 * i, 16, 16), 32, 3, 1, 1, 1, 1);
+            return new ConvolutionTiming(shape, 1e-12 * shape.Flops, 0, 0, 0);
+        }).ToList();
+        var large = new ConvolutionShape("large", 8, new Shape(512, 56, 56), 512, 3, 1, 1, 1, 1);
+        timings.Add(new ConvolutionTiming(large, 2e-12 * large.Flops, 0, 0, 0));
+        var calibration = Calibration.Fit(timings);
+        var errors = timings.SkipLast(1).Select(t => Math.Abs(calibration.Predict(t.Shape) / t.MedianSeconds - 1)).Order().ToArray();
+        Assert.True(errors[errors.Length / 2] < 0.1, $"median error on the small layers {errors[errors.Length / 2]:P0}");
+        Assert.Throws<ArgumentException>(() => Calibration.Fit([.. timings, new ConvolutionTiming(large, 0, 0, 0, 0)]));
+    }
+
+    [Fact]
     public void Calibration_never_fits_a_negative_cost()
     {
         // Timings a plain least-squares fit explains with a negative per-layer constant (time = 1e-12 FLOPs - 1e-4 s):

@@ -323,6 +323,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             var source = input + ((long)(column0 / plane) * shape.Input.Channels + (long)group * shape.ChannelsPerGroup + k0) * plane + column0 % plane;
             for (var kk = 0; kk < kb; kk++)
             {
+                PrefetchNextPanel(source + (long)kk * plane, nr);
                 CopyShort(source + (long)kk * plane, b + kk * nr, nr);
             }
         }
@@ -402,6 +403,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             var target = b + kk * nr;
             var rowMask = rowMasks + ki * nr;
             var columnMask = columnMasks + kj * nr;
+            if (kj == 0)
+            {
+                PrefetchNextPanel(source, nr); // the other kernel columns read the same lines
+            }
+
             if (rowsInside[ki] && columnsInside[kj])
             {
                 // No tap of this row falls in the padding: a plain copy.
@@ -497,6 +503,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 // Columns col .. col+length-1 of the image row, zeros where they fall in the padding.
                 var source = (float*)plan.Data + runBase[r] + channelBase + (long)row * plan.RowStride;
                 var col = runLeft[r] + shift;
+                if (jj == 0)
+                {
+                    PrefetchNextPanel(source + Math.Max(0, col), nr);
+                }
+
                 var before = Math.Clamp(-col, 0, length);
                 var inside = Math.Clamp(Math.Min(width - col, length) - before, 0, length - before);
                 if (before > 0)
@@ -525,6 +536,25 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     channel++;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the cache lines the next column panel will read from this row. A panel reads one short stretch from
+    /// each of hundreds of channel rows, too many streams for the hardware prefetcher to follow, so without this
+    /// every stretch of a large layer waits on memory.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchNextPanel(float* row, int nr)
+    {
+        if (Sse.IsSupported)
+        {
+            for (var offset = nr; offset < 2 * nr; offset += 16)
+            {
+                Sse.Prefetch0(row + offset);
+            }
+
+            Sse.Prefetch0(row + 2 * nr - 1);
         }
     }
 
