@@ -21,7 +21,7 @@ double Seconds(Network network) =>
 Console.WriteLine($"CPU engine: {engine.Availability.Reason}");
 Console.WriteLine("change (batch 1)                          FLOPs ratio   measured time ratio");
 var nin = NetworkInNetwork.Create();
-Seconds(nin); // a first pass warms the JIT, the thread pool and the allocator
+Seconds(nin); // a first pass warms the JIT, the engine's threads and the allocator
 var baseline = Seconds(nin);
 foreach (var ninCase in NinTables.Cases.Skip(1))
 {
