@@ -4,27 +4,28 @@ namespace CnnCost.Measurement;
 
 /// <summary>
 /// A per-layer time model fitted to measurements: <c>time ≈ a·FLOPs + b·bytes + c</c>, with bytes the fewest a
-/// convolution moves (input, weights and output once). The fit is least squares on <em>relative</em> errors (each
-/// layer's equation divided by its measured time, solved by QR with MathNet.Numerics), so a 100 ms layer does not
-/// outweigh twenty 2 ms ones; coefficients are never negative (a negative cost per FLOP, byte or layer would predict
-/// negative times for layers unlike the calibration's). Which of the three terms the model keeps is decided by how
-/// well each choice predicts layers it was not fitted on: leave-one-network-out cross-validation when the timings
-/// come from two or more networks (the question a calibration answers is how another network will run), the
-/// residual otherwise.
+/// convolution moves (input, weights and output once). Each candidate model (any non-empty subset of the three terms)
+/// is fitted by least squares on <em>relative</em> errors (each layer's equation divided by its measured time, solved
+/// by QR with MathNet.Numerics), so a 100 ms layer does not outweigh twenty 2 ms ones; a candidate needing a negative
+/// coefficient is dropped (it would predict negative times for layers unlike the calibration's). When the timings
+/// come from two or more networks, what counts is how well a candidate predicts a network it was not fitted on:
+/// leave-one-network-out cross-validation scores each candidate, and the model is their average weighted by
+/// 1/score² (an average of linear models is again one), which stays stable where two candidates score alike and
+/// predict differently. With one network the candidate with the smallest relative residual is kept.
 /// </summary>
 /// <param name="SecondsPerFlop">The coefficient <c>a</c> (1/a is the achieved FLOP/s of large layers).</param>
 /// <param name="SecondsPerByte">The coefficient <c>b</c>.</param>
 /// <param name="SecondsPerLayer">The constant <c>c</c>: launch and threading overhead per layer.</param>
 /// <param name="Samples">How many timings it was fitted to.</param>
 /// <param name="CrossValidationError">
-/// With two or more networks, the root-mean-square relative error of the chosen terms on the layers of each network
-/// when fitted on the others; null otherwise.
+/// With two or more networks, the root-mean-square relative error of the model on the layers of each network when
+/// fitted on the others; null otherwise.
 /// </param>
 public sealed record Calibration(double SecondsPerFlop, double SecondsPerByte, double SecondsPerLayer, int Samples, double? CrossValidationError = null)
 {
     private const int Terms = 3;
 
-    /// <summary>Relative errors closer than this are a tie.</summary>
+    /// <summary>Relative errors closer than this are a tie (and no error counts as smaller, so weights stay finite).</summary>
     private const double Tie = 1e-9;
 
     /// <summary>Fits the model to timings.</summary>
@@ -53,36 +54,56 @@ public sealed record Calibration(double SecondsPerFlop, double SecondsPerByte, d
         var rows = timings.Select(t => new[] { (double)t.Shape.Flops, t.Shape.MinimumBytes, 1.0 }).ToArray();
         var times = timings.Select(t => t.MedianSeconds).ToArray();
         var all = Enumerable.Range(0, rows.Length).ToArray();
-        var folds = networks?.Distinct().Select(held => Enumerable.Range(0, rows.Length).Where(i => networks[i] == held).ToArray()).ToArray() ?? [];
-        (double[] Coefficients, double Score, int Terms)? best = null;
-        double? bestCrossValidation = null;
-        for (var subset = 1; subset < 1 << Terms; subset++)
+        var folds = networks?.Distinct().Select(held => all.Where(i => networks[i] == held).ToArray()).ToArray() ?? [];
+        var subsets = Enumerable.Range(1, (1 << Terms) - 1).ToArray();
+        if (folds.Length >= 2)
         {
-            var coefficients = FitSubset(rows, times, all, subset);
-            if (coefficients is null)
+            // Candidates that every fold can fit without a negative coefficient, weighted by 1/(cross-validated error)².
+            var candidates = subsets
+                .Select(subset => (Subset: subset, Coefficients: FitSubset(rows, times, all, subset), Error: CrossValidate(rows, times, folds, [subset], [1.0])))
+                .Where(c => c.Coefficients is not null && c.Error is not null)
+                .ToArray();
+            if (candidates.Length == 0)
+            {
+                throw new ArgumentException("no term of the model fits every network without a negative coefficient", nameof(timings));
+            }
+
+            var weights = candidates.Select(c => 1 / Math.Pow(Math.Max(c.Error!.Value, Tie), 2)).ToArray();
+            var total = weights.Sum();
+            weights = [.. weights.Select(w => w / total)];
+            var averaged = new double[Terms];
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                for (var j = 0; j < Terms; j++)
+                {
+                    averaged[j] += weights[i] * candidates[i].Coefficients![j];
+                }
+            }
+
+            var error = CrossValidate(rows, times, folds, [.. candidates.Select(c => c.Subset)], weights);
+            return new Calibration(averaged[0], averaged[1], averaged[2], timings.Count, error);
+        }
+
+        (double[] Coefficients, double Residual, int Terms)? best = null;
+        foreach (var subset in subsets)
+        {
+            if (FitSubset(rows, times, all, subset) is not { } coefficients)
             {
                 continue;
             }
 
-            var crossValidation = folds.Length >= 2 ? CrossValidate(rows, times, folds, subset) : null;
-            if (folds.Length >= 2 && crossValidation is null)
-            {
-                continue; // some fold needs a negative coefficient: the term is not supported across networks
-            }
-
-            var score = crossValidation ?? RelativeRms(rows, times, all, coefficients);
+            var residual = RelativeRms(rows, times, all, coefficients);
             var terms = System.Numerics.BitOperations.PopCount((uint)subset);
-            // Fewer terms win a tie: a term that does not improve the prediction is not kept.
-            if (best is null || score < best.Value.Score - Tie || Math.Abs(score - best.Value.Score) <= Tie && terms < best.Value.Terms)
+            // Fewer terms win a tie: a term that does not improve the fit is not kept.
+            if (best is null || residual < best.Value.Residual - Tie || Math.Abs(residual - best.Value.Residual) <= Tie && terms < best.Value.Terms)
             {
-                best = (coefficients, score, terms);
-                bestCrossValidation = crossValidation;
+                best = (coefficients, residual, terms);
             }
         }
 
-        // Every subset failing cannot happen with positive times (FLOPs alone always fits non-negatively), but stay defined.
-        var chosen = best?.Coefficients ?? [times.Sum() / rows.Sum(row => row[0]), 0, 0];
-        return new Calibration(chosen[0], chosen[1], chosen[2], timings.Count, bestCrossValidation);
+        // FLOPs alone always fits non-negatively when times are positive, so there is always a best.
+        var chosen = best!.Value.Coefficients;
+        return new Calibration(chosen[0], chosen[1], chosen[2], timings.Count);
     }
 
     /// <summary>Relative least squares of the terms in <paramref name="subset"/> over the given rows; null when rank-deficient or a coefficient is negative.</summary>
@@ -121,23 +142,34 @@ public sealed record Calibration(double SecondsPerFlop, double SecondsPerByte, d
         return coefficients;
     }
 
-    /// <summary>The RMS relative error on each fold's rows when fitted on the others; null when some fold cannot be fitted.</summary>
-    private static double? CrossValidate(double[][] rows, double[] times, int[][] folds, int subset)
+    /// <summary>
+    /// The RMS relative error on each fold's rows of the weighted average of the given candidates, each refitted on
+    /// the other folds; null when some candidate cannot fit some fold.
+    /// </summary>
+    private static double? CrossValidate(double[][] rows, double[] times, int[][] folds, int[] subsets, double[] weights)
     {
         double squares = 0;
         var count = 0;
         foreach (var held in folds)
         {
             var training = Enumerable.Range(0, rows.Length).Except(held).ToArray();
-            var coefficients = FitSubset(rows, times, training, subset);
-            if (coefficients is null)
+            var averaged = new double[Terms];
+            for (var s = 0; s < subsets.Length; s++)
             {
-                return null;
+                if (FitSubset(rows, times, training, subsets[s]) is not { } coefficients)
+                {
+                    return null;
+                }
+
+                for (var j = 0; j < Terms; j++)
+                {
+                    averaged[j] += weights[s] * coefficients[j];
+                }
             }
 
             foreach (var i in held)
             {
-                squares += Math.Pow(Predict(rows[i], coefficients) / times[i] - 1, 2);
+                squares += Math.Pow(Predict(rows[i], averaged) / times[i] - 1, 2);
                 count++;
             }
         }
@@ -164,5 +196,5 @@ public sealed record Calibration(double SecondsPerFlop, double SecondsPerByte, d
     public override string ToString() =>
         (SecondsPerFlop > 0 ? $"{1 / SecondsPerFlop / 1e9:0.#} GFLOP/s" : "no FLOP term")
         + $", {SecondsPerByte * 1e9:0.###} ns/byte, {SecondsPerLayer * 1e6:0.#} µs/layer ({Samples} layers"
-        + (CrossValidationError is { } error ? $"; terms chosen by leave-one-network-out cross-validation, ±{error:P0} per layer" : "") + ")";
+        + (CrossValidationError is { } error ? $"; averaged over term subsets by leave-one-network-out cross-validation, ±{error:P0} per layer" : "") + ")";
 }

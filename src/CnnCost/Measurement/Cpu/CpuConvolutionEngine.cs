@@ -158,32 +158,92 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     }
 
     /// <summary>
-    /// One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW. Jobs of
-    /// (column panels x row panels) run in parallel; for each of its column panels a job packs one block of B's rows
-    /// at a time into its own buffer (so B is gathered straight into cache and never travels through memory) and runs
-    /// the micro-kernel over its row panels; tiles that straddle a batch item or the filters' end accumulate in a
-    /// small buffer and are copied to NCHW once the panel is done.
+    /// One group: C (filters x columns) = A (filters x K) · B (K x columns), columns = batch · outH · outW. With
+    /// enough columns, jobs take chunks of column panels and all rows; for each of its column panels a job packs one
+    /// block of B's rows at a time into its own buffer (so B is gathered straight into cache and never travels
+    /// through memory) and runs the micro-kernel over every row panel. With few columns B is packed once up front and
+    /// jobs take chunks of rows (<see cref="RunSharedJob"/>). Tiles that straddle a batch item or the filters' end
+    /// accumulate in a small buffer and are copied to NCHW at the end.
     /// </summary>
     private void RunGroup(ConvolutionShape shape, int group, float[] packedA, float* input, RunPlan plan, float* output)
     {
         var n = shape.Batch * plan.Plane;
         var mPanels = (shape.FiltersPerGroup + MR - 1) / MR;
         var nPanels = (n + _nr - 1) / _nr;
-        // Jobs: enough to balance the threads, as column-panel chunks split over row-panel chunks when columns are
-        // few (each row job then packs its columns again, which costs little next to the multiply when columns are few).
+        // Jobs: enough to balance the threads, as column-panel chunks split over row-panel chunks when columns are few.
         var target = 8 * _threads;
         var columnChunk = Math.Max(1, (nPanels + target - 1) / target);
         var columnJobs = (nPanels + columnChunk - 1) / columnChunk;
         var rowChunk = Math.Max(1, mPanels / Math.Max(1, target / columnJobs));
         var rowJobs = (mPanels + rowChunk - 1) / rowChunk;
         var (inputAddress, outputAddress) = ((nint)input, (nint)output);
-        _team!.Run(columnJobs * rowJobs, job =>
+        var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
+        if (rowJobs == 1)
         {
-            var (columnJob, rowJob) = (job / rowJobs, job % rowJobs);
-            var rowPanels = (rowJob * rowChunk, Math.Min(mPanels, (rowJob + 1) * rowChunk));
-            var columnPanels = (columnJob * columnChunk, Math.Min(nPanels, (columnJob + 1) * columnChunk));
-            RunJob(shape, group, packedA, (float*)inputAddress, plan, (float*)outputAddress, columnPanels, rowPanels);
-        });
+            _team!.Run(columnJobs, job =>
+                RunJob(shape, group, packedA, (float*)inputAddress, plan, (float*)outputAddress,
+                    (job * columnChunk, Math.Min(nPanels, (job + 1) * columnChunk)), (0, mPanels)));
+            return;
+        }
+
+        // Few columns (small planes, small batches): packing inside each job would gather the same panels once per
+        // row job, and splitting columns over jobs would read A once per column job. So B is packed once, all of it
+        // (few columns keep it small), and each job takes a chunk of rows across every column.
+        var shared = (float*)NativeMemory.AlignedAlloc((nuint)nPanels * (nuint)k * (nuint)_nr * sizeof(float), 64);
+        try
+        {
+            var sharedAddress = (nint)shared;
+            var kBlocks = (k + KC - 1) / KC;
+            _team!.Run(nPanels * kBlocks, job =>
+            {
+                var (p, k0) = (job / kBlocks, job % kBlocks * KC);
+                PackB(shape, group, k0, Math.Min(KC, k - k0), p * _nr, _nr, (float*)inputAddress, plan, (float*)sharedAddress + ((long)p * k + k0) * _nr);
+            });
+            var rowParts = Math.Min(mPanels, target);
+            var rowsPerJob = (mPanels + rowParts - 1) / rowParts;
+            _team.Run((mPanels + rowsPerJob - 1) / rowsPerJob, job =>
+                RunSharedJob(shape, group, packedA, (float*)sharedAddress, plan, (float*)outputAddress, nPanels,
+                    (job * rowsPerJob, Math.Min(mPanels, (job + 1) * rowsPerJob))));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(shared);
+        }
+    }
+
+    /// <summary>
+    /// One job over B packed beforehand (panel p's block at K row k0 starts at (p·K + k0)·nr): for each block of K,
+    /// the job's rows of A meet every column panel while they are in cache; then the buffered tiles go to NCHW.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunSharedJob(ConvolutionShape shape, int group, float[] packedA, float* packedB, in RunPlan plan, float* output,
+        int nPanels, (int First, int Last) rowPanels)
+    {
+        var nr = _nr;
+        var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
+        var kc = Math.Min(KC, k);
+        var tileElements = (rowPanels.Last - rowPanels.First) * MR * nr;
+        var tiles = (float*)NativeMemory.AlignedAlloc((nuint)nPanels * (nuint)tileElements * sizeof(float), 64);
+        try
+        {
+            for (var k0 = 0; k0 < k; k0 += kc)
+            {
+                var kb = Math.Min(kc, k - k0);
+                for (var p = 0; p < nPanels; p++)
+                {
+                    Multiply(shape, plan, group, output, packedA, packedB + ((long)p * k + k0) * nr, tiles + (long)p * tileElements, k, k0, kb, nr, p, rowPanels.First, rowPanels.Last);
+                }
+            }
+
+            for (var p = 0; p < nPanels; p++)
+            {
+                Scatter(shape, plan, group, nr, p, rowPanels.First, rowPanels.Last, tiles + (long)p * tileElements, output);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(tiles);
+        }
     }
 
     /// <summary>
