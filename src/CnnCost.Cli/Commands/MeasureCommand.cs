@@ -83,7 +83,6 @@ public static class MeasureCommand
     private static (Func<ConvolutionShape, double>, string) Calibrate(string models, IConvolutionEngine engine, int batch, MeasureOptions options, IProgress<string> progress)
     {
         var timings = new List<ConvolutionTiming>();
-        var networks = new List<string>();
         foreach (var name in models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var network = ModelSource.Load(name).Network;
@@ -91,11 +90,16 @@ public static class MeasureCommand
             {
                 progress.Report($"calibrating on {name}/{shape.Name}");
                 timings.Add(engine.Measure(shape, options));
-                networks.Add(name);
             }
         }
 
-        return NetworkMeasurement.Calibrated(Calibration.Fit(timings, networks), models);
+        foreach (var shape in NetworkMeasurement.OverheadShapes(batch))
+        {
+            progress.Report($"calibrating on {shape.Name}");
+            timings.Add(engine.Measure(shape, options));
+        }
+
+        return NetworkMeasurement.Calibrated(Calibration.Fit(timings, engine.LastLevelCacheBytes), models);
     }
 
     /// <summary>Shows a progress bar over the layers in a terminal; stays quiet when output is redirected.</summary>

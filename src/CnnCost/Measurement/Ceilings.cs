@@ -32,6 +32,56 @@ public static class Ceilings
         return best;
     }
 
+    /// <summary>
+    /// The size of this machine's last-level CPU cache (the largest level Linux lists under
+    /// <c>/sys/devices/system/cpu/cpu0/cache</c>), 0 where the system does not say.
+    /// </summary>
+    /// <returns>Bytes.</returns>
+    public static long LastLevelCacheBytes()
+    {
+        const string root = "/sys/devices/system/cpu/cpu0/cache";
+        if (!Directory.Exists(root))
+        {
+            return 0;
+        }
+
+        var best = (Level: 0, Bytes: 0L);
+        foreach (var index in Directory.EnumerateDirectories(root, "index*"))
+        {
+            try
+            {
+                var level = int.Parse(File.ReadAllText(Path.Combine(index, "level")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                var type = File.ReadAllText(Path.Combine(index, "type")).Trim();
+                var bytes = CacheSize(File.ReadAllText(Path.Combine(index, "size")).Trim());
+                if (type != "Instruction" && (level, bytes).CompareTo(best) > 0)
+                {
+                    best = (level, bytes);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+            {
+                // An entry the kernel does not fill in: the others still say.
+            }
+        }
+
+        return best.Bytes;
+    }
+
+    /// <summary>Parses a sysfs cache size such as <c>32768K</c> or <c>2M</c>.</summary>
+    internal static long CacheSize(string text)
+    {
+        var (digits, unit) = text.Length > 0 && char.IsLetter(text[^1]) ? (text[..^1], char.ToUpperInvariant(text[^1])) : (text, ' ');
+        var value = long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+        return unit switch
+        {
+            'K' => value << 10,
+            'M' => value << 20,
+            'G' => value << 30,
+            ' ' => value,
+            _ => throw new FormatException($"cache size '{text}'"),
+        };
+    }
+
     /// <summary>Triad bandwidth in bytes per second, best of a few runs over 3 x 64 MiB arrays.</summary>
     /// <param name="threads">Threads; all cores when null.</param>
     /// <returns>Bytes per second.</returns>

@@ -59,6 +59,12 @@ public interface IConvolutionEngine : IDisposable
     /// <summary>Whether it can run here, and the device or the reason it cannot.</summary>
     EngineAvailability Availability { get; }
 
+    /// <summary>
+    /// The size of the device's last-level cache in bytes, 0 when unknown. A layer whose data fits in it runs from
+    /// the cache when timed again, which <see cref="Calibration"/> takes into account.
+    /// </summary>
+    long LastLevelCacheBytes { get; }
+
     /// <summary>Runs, times and verifies one convolution.</summary>
     /// <param name="shape">The convolution.</param>
     /// <param name="options">Warm-ups, repeats, seed and tolerance.</param>

@@ -80,6 +80,19 @@ public static class NetworkMeasurement
             $"roofline of {device}");
     }
 
+    /// <summary>
+    /// A few tiny convolutions whose times are little more than an engine's fixed cost per layer: a calibration that
+    /// includes them measures its per-layer constant instead of guessing it from large layers (<see cref="Calibration"/>).
+    /// </summary>
+    /// <param name="batch">The batch, as for the calibration's other layers.</param>
+    /// <returns>The shapes.</returns>
+    public static ImmutableArray<ConvolutionShape> OverheadShapes(int batch) =>
+    [
+        new ConvolutionShape("overhead/1x1x1", batch, new Shape(1, 1, 1), 1, 1, 1, 0, 1, 1),
+        new ConvolutionShape("overhead/8x8x8", batch, new Shape(8, 8, 8), 8, 1, 1, 0, 1, 1),
+        new ConvolutionShape("overhead/16x8x8-3x3", batch, new Shape(16, 8, 8), 16, 3, 1, 1, 1, 1),
+    ];
+
     /// <summary>The calibrated prediction.</summary>
     /// <param name="calibration">The fitted model.</param>
     /// <param name="source">What it was fitted on.</param>

@@ -221,33 +221,52 @@ public class EngineTests
     }
 
     [Fact]
-    public void Calibration_weighs_its_terms_by_how_well_they_predict_the_other_network()
+    public void Calibration_charges_memory_time_only_for_layers_larger_than_the_cache()
     {
-        // Two networks timed as exactly 2.5e-12 s/FLOP + 3e-5 s per layer: leave-one-network-out cross-validation
-        // finds the candidates with FLOPs and the per-layer constant exact and the others off, so the weighted
-        // average is the true model and the bytes term stays out.
-        var random = new Random(5);
-        var timings = new List<ConvolutionTiming>();
-        var networks = new List<string>();
-        foreach (var network in new[] { "first", "second" })
+        // Layers timed as 2.5e-12 s/FLOP + 1e-6 s, plus 4e-11 s per byte for those whose bytes exceed a 4 MiB cache:
+        // told the cache, the fit recovers all three coefficients; charging every byte instead mispredicts the layers
+        // that fit by far more.
+        const long cache = 4L << 20;
+        var random = new Random(9);
+        var timings = Enumerable.Range(0, 30).Select(i =>
         {
-            for (var i = 0; i < 12; i++)
-            {
-                var shape = new ConvolutionShape($"{network}{i}", 1 + random.Next(8), new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)),
-                    1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1);
-                var seconds = 2.5e-12 * shape.Flops + 3e-5;
-                timings.Add(new ConvolutionTiming(shape, seconds, seconds, seconds, 0));
-                networks.Add(network);
-            }
-        }
-
-        var calibration = Calibration.Fit(timings, networks);
+            var side = 4 + random.Next(60);
+            var shape = new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(96), side, side), 1 + random.Next(96), 1 + 2 * random.Next(3), 1, 0, 1, 1);
+            var seconds = 2.5e-12 * shape.Flops + (shape.MinimumBytes > cache ? 4e-11 * shape.MinimumBytes : 0) + 1e-6;
+            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
+        }).ToArray();
+        Assert.Contains(timings, t => t.Shape.MinimumBytes > cache);
+        Assert.Contains(timings, t => t.Shape.MinimumBytes <= cache);
+        var calibration = Calibration.Fit(timings, cache);
         Assert.Equal(2.5e-12, calibration.SecondsPerFlop, 1e-18);
-        Assert.Equal(0, calibration.SecondsPerByte, 1e-20);
-        Assert.Equal(3e-5, calibration.SecondsPerLayer, 1e-11);
-        Assert.InRange(calibration.CrossValidationError!.Value, 0, 1e-9);
-        Assert.Contains("cross-validation", calibration.ToString());
-        Assert.Throws<ArgumentException>(() => Calibration.Fit(timings, networks[..5]));
+        Assert.Equal(4e-11, calibration.SecondsPerByte, 1e-17);
+        Assert.Equal(1e-6, calibration.SecondsPerLayer, 1e-12);
+        Assert.Contains("beyond a 4 MiB cache", calibration.ToString());
+        double WorstError(Calibration c) => timings.Max(t => Math.Abs(c.Predict(t.Shape) / t.MedianSeconds - 1));
+        Assert.True(WorstError(calibration) < 1e-9);
+        Assert.True(WorstError(Calibration.Fit(timings)) > 0.1, "charging every byte should mispredict some layer by more than 10%");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Calibration.Fit(timings, -1));
+    }
+
+    [Fact]
+    public void This_machines_last_level_cache_is_read_from_sysfs()
+    {
+        Assert.Equal(32L << 20, Ceilings.CacheSize("32768K"));
+        Assert.Equal(2L << 20, Ceilings.CacheSize("2M"));
+        Assert.Equal(512, Ceilings.CacheSize("512"));
+        Assert.Throws<FormatException>(() => Ceilings.CacheSize("3X"));
+        var bytes = Ceilings.LastLevelCacheBytes();
+        Assert.True(Directory.Exists("/sys/devices/system/cpu/cpu0/cache/index0") ? bytes >= 64 << 10 : bytes >= 0, $"{bytes} bytes");
+        using var engine = new CpuConvolutionEngine();
+        Assert.Equal(bytes, engine.LastLevelCacheBytes);
+    }
+
+    [Fact]
+    public void Overhead_shapes_are_tiny_layers_at_the_given_batch()
+    {
+        var shapes = NetworkMeasurement.OverheadShapes(8);
+        Assert.NotEmpty(shapes);
+        Assert.All(shapes, s => Assert.True(s.Batch == 8 && s.Flops < 10_000_000, s.ToString()));
     }
 
     [Fact]

@@ -44,6 +44,9 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     public string Name => "cpu";
 
     /// <inheritdoc />
+    public long LastLevelCacheBytes { get; } = Ceilings.LastLevelCacheBytes();
+
+    /// <inheritdoc />
     public EngineAvailability Availability =>
         new(true, $"{Environment.ProcessorCount} cores, {_threads} threads, {InstructionSet}");
 

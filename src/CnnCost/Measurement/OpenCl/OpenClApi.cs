@@ -12,6 +12,7 @@ internal sealed unsafe class OpenClApi
     public const ulong DeviceTypeAll = 0xFFFFFFFF;
     public const uint DeviceName = 0x102B;
     public const uint DeviceMaxComputeUnits = 0x1002;
+    public const uint DeviceGlobalMemCacheSize = 0x101E;
     public const uint ProgramBuildLog = 0x1183;
     public const ulong MemReadWrite = 1;
     public const ulong QueueProfilingEnable = 2;

@@ -71,6 +71,8 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
             }
 
             OpenClApi.Check(error, "clCreateKernel");
+            ulong cache = 0;
+            LastLevelCacheBytes = _api.GetDeviceInfo(device, OpenClApi.DeviceGlobalMemCacheSize, sizeof(ulong), &cache, null) == OpenClApi.Success ? (long)cache : 0;
             Availability = new EngineAvailability(true, DeviceName());
         }
         catch (InvalidOperationException failure)
@@ -84,6 +86,10 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
 
     /// <inheritdoc />
     public EngineAvailability Availability { get; }
+
+    /// <inheritdoc />
+    /// <remarks>The device's global memory cache (<c>CL_DEVICE_GLOBAL_MEM_CACHE_SIZE</c>).</remarks>
+    public long LastLevelCacheBytes { get; }
 
     /// <inheritdoc />
     public ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options)
