@@ -7,10 +7,12 @@ using System.Runtime.Intrinsics.X86;
 namespace CnnCost.Measurement.Cpu;
 
 /// <summary>
-/// The managed CPU engine: convolution as a cache-blocked GEMM (implicit im2col packed straight into column panels;
-/// 1x1 stride-1 convolutions read their input without it) with a register-blocked micro-kernel of 6 rows by 32
-/// columns (AVX-512: two 16-lane FMA accumulators per row) or 6 by 16 (AVX2), a scalar fallback, and all cores.
-/// Columns run over batch items and output positions together, so small layers still fill the micro-kernel.
+/// The managed CPU engine: convolution as a cache-blocked GEMM whose column panels are gathered from the input on the
+/// fly (implicit im2col: a copy per channel for 1x1 layers, masked vector loads for "same"-padded stride-1 layers,
+/// contiguous runs of a phase-split input for strided ones), a register-blocked micro-kernel of 6 rows by 32 columns
+/// (AVX-512: two 16-lane FMA accumulators per row) or 6 by 16 (AVX2), a scalar fallback, and all cores through a
+/// <see cref="WorkerTeam"/>. Columns run over batch items and output positions together, so small layers still fill
+/// the micro-kernel.
 /// </summary>
 public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 {
@@ -234,7 +236,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 var kb = Math.Min(kc, k - k0);
                 for (var p = 0; p < nPanels; p++)
                 {
-                    Multiply(shape, plan, group, output, packedA, packedB + ((long)p * k + k0) * nr, tiles + (long)p * tileElements, k, k0, kb, nr, p, rowPanels.First, rowPanels.Last);
+                    Multiply(shape, plan, group, output, packedA, packedB + ((long)p * k + k0) * nr, tiles + (long)p * tileElements, k0, kb, nr, p, rowPanels.First, rowPanels.Last);
                 }
             }
 
@@ -275,7 +277,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 {
                     var kb = Math.Min(kc, k - k0);
                     PackB(shape, group, k0, kb, p * nr, nr, input, plan, packedB);
-                    Multiply(shape, plan, group, output, packedA, packedB, tiles, k, k0, kb, nr, p, rowPanels.First, rowPanels.Last);
+                    Multiply(shape, plan, group, output, packedA, packedB, tiles, k0, kb, nr, p, rowPanels.First, rowPanels.Last);
                 }
 
                 Scatter(shape, plan, group, nr, p, rowPanels.First, rowPanels.Last, tiles, output);
@@ -289,7 +291,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>The micro-kernel over one packed column panel and a range of row panels, for one block of K.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Multiply(ConvolutionShape shape, in RunPlan plan, int group, float* output, float[] packedA, float* b, float* acc, int k, int k0, int kb, int nr,
+    private void Multiply(ConvolutionShape shape, in RunPlan plan, int group, float* output, float[] packedA, float* b, float* acc, int k0, int kb, int nr,
         int panel, int firstRowPanel, int lastRowPanel)
     {
         var plane = plan.Plane;
@@ -496,15 +498,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 }
             }
 
-            if (++kj == kw)
-            {
-                kj = 0;
-                if (++ki == kh)
-                {
-                    ki = 0;
-                    channel++;
-                }
-            }
+            NextTap(ref channel, ref ki, ref kj, kh, kw);
         }
     }
 
@@ -590,14 +584,21 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 new Span<float>(target + valid, nr - valid).Clear();
             }
 
-            if (++jj == kw)
+            NextTap(ref channel, ref i, ref jj, kh, kw);
+        }
+    }
+
+    /// <summary>Steps (channel, kernel row, kernel column), the K index of a row of B, to the next row: kernel column fastest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void NextTap(ref int channel, ref int row, ref int column, int kh, int kw)
+    {
+        if (++column == kw)
+        {
+            column = 0;
+            if (++row == kh)
             {
-                jj = 0;
-                if (++i == kh)
-                {
-                    i = 0;
-                    channel++;
-                }
+                row = 0;
+                channel++;
             }
         }
     }
