@@ -99,9 +99,30 @@ public class EngineTests
         select new ConvolutionShape("gather", batch, new Shape(groups * channelsPerGroup, Math.Max(h, reach + 1 - 2 * pad), Math.Max(w, reach + 1 - 2 * pad)),
             groups * filtersPerGroup, new Size2(kernel, kernel), new Size2(stride, stride), new Size2(pad, pad), new Size2(dilation, dilation), groups);
 
+    /// <summary>Depthwise convolutions (one filter per channel), which the CPU engine runs directly rather than as a GEMM.</summary>
+    private static readonly Gen<ConvolutionShape> DepthwiseShapes =
+        from batch in Gen.Choose(1, 3)
+        from channels in Gen.Choose(2, 12)
+        from kernel in Gen.Elements(1, 3, 5)
+        from stride in Gen.Choose(1, 3)
+        from pad in Gen.Choose(0, 2)
+        from dilation in Gen.Elements(1, 1, 2)
+        from h in Gen.Choose(1, 20)
+        from w in Gen.Choose(1, 40)
+        let reach = dilation * (kernel - 1) + 1 - 2 * pad
+        select new ConvolutionShape("depthwise", batch, new Shape(channels, Math.Max(h, reach), Math.Max(w, reach)),
+            channels, new Size2(kernel, kernel), new Size2(stride, stride), new Size2(pad, pad), new Size2(dilation, dilation), channels);
+
     [Theory]
     [MemberData(nameof(Engines))]
-    public void Every_output_of_the_special_gathers_agrees_with_the_reference(string name)
+    public void Every_output_of_the_special_gathers_agrees_with_the_reference(string name) => EveryOutputAgrees(name, GatherShapes);
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Every_output_of_a_depthwise_convolution_agrees_with_the_reference(string name) => EveryOutputAgrees(name, DepthwiseShapes);
+
+    /// <summary>Runs random shapes and compares every output value, not a sample, with the reference.</summary>
+    private static void EveryOutputAgrees(string name, Gen<ConvolutionShape> shapes)
     {
         using var engine = Create(name);
         if (!Usable(engine))
@@ -109,7 +130,7 @@ public class EngineTests
             return;
         }
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 20 : 100), Prop.ForAll(GatherShapes.ToArbitrary(), shape =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 20 : 100), Prop.ForAll(shapes.ToArbitrary(), shape =>
         {
             var input = Timing.Random(shape.InputElements, 11);
             var weights = Timing.Random(shape.WeightElements, 12);

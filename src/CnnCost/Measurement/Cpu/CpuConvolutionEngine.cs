@@ -92,9 +92,23 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     /// </summary>
     private static long APanelOffset(int mPanels, int panel, int k0, int kb) => (long)k0 * mPanels * MR + (long)panel * kb * MR;
 
-    /// <summary>Packs every group's weights into panels of <see cref="MR"/> rows, k-major, zero rows past the filters.</summary>
+    /// <summary>
+    /// Whether a convolution is depthwise (one filter per input channel): a GEMM per channel would be one row of A
+    /// by a few columns, so these run as direct convolutions (<see cref="RunDepthwise"/>).
+    /// </summary>
+    private static bool IsDepthwise(ConvolutionShape shape) => shape.Groups > 1 && shape.Groups == shape.Input.Channels && shape.Filters == shape.Groups;
+
+    /// <summary>
+    /// Packs every group's weights into panels of <see cref="MR"/> rows, k-major, zero rows past the filters; a
+    /// depthwise convolution keeps its weights as they are.
+    /// </summary>
     private static float[][] PackWeights(ConvolutionShape shape, ReadOnlySpan<float> weights)
     {
+        if (IsDepthwise(shape))
+        {
+            return [weights[..(int)shape.WeightElements].ToArray()];
+        }
+
         var m = shape.FiltersPerGroup;
         var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
         var mPanels = (m + MR - 1) / MR;
@@ -139,6 +153,18 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         fixed (float* inputPointer = input)
         fixed (float* outputPointer = output)
         {
+            if (IsDepthwise(shape))
+            {
+                var (inputAddress, outputAddress) = ((nint)inputPointer, (nint)outputPointer);
+                var weights = packedWeights[0];
+                var planes = shape.Batch * shape.Filters;
+                var perJob = Math.Max(1, planes / (8 * _threads));
+                var outputSize = new Graph.Size2(shape.OutHeight, shape.OutWidth);
+                _team.Run((planes + perJob - 1) / perJob, job =>
+                    RunDepthwise(shape, outputSize, (job * perJob, Math.Min(planes, (job + 1) * perJob)), (float*)inputAddress, weights, (float*)outputAddress));
+                return;
+            }
+
             var phaseElements = PhaseElements(shape);
             var phases = phaseElements == 0 ? null : (float*)NativeMemory.AlignedAlloc((nuint)phaseElements * sizeof(float), 64);
             try
@@ -733,6 +759,128 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     row[t] = source[x];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A range of (item, channel) planes of a depthwise convolution, directly. Each plane is first copied with its
+    /// zero padding and split into the stride's phases in both directions (padded row Y goes to row phase Y mod sh,
+    /// row Y div sh; column X likewise), rows <c>width</c> floats apart. Tap (i, j) of output (y, x) then reads row
+    /// y + ⌊i·dh/sh⌋, column x + ⌊j·dw/sw⌋ of phase (i·dh mod sh, j·dw mod sw): consecutive outputs read consecutive
+    /// floats, row after row, so every tap is one stretch of the copy and one pass over the whole plane sums all taps
+    /// (<see cref="SumTaps"/>) with no bounds to check; the few columns past the output's width are computed and
+    /// dropped. One long pass instead of a short loop per row matters for 7x7 and 14x14 planes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunDepthwise(ConvolutionShape shape, Graph.Size2 outputSize, (int First, int Last) planes, float* input, float[] weights, float* output)
+    {
+        var (h, w) = (shape.Input.Height, shape.Input.Width);
+        var (kh, kw) = (shape.Kernel.Height, shape.Kernel.Width);
+        var (sh, sw) = (shape.Stride.Height, shape.Stride.Width);
+        var (dh, dw) = (shape.Dilation.Height, shape.Dilation.Width);
+        var (ph, pw) = (shape.Pad.Height, shape.Pad.Width);
+        var (oh, ow) = (outputSize.Height, outputSize.Width);
+        var width = (w + 2 * pw + sw - 1) / sw;
+        var phaseSize = (long)((h + 2 * ph + sh - 1) / sh) * width;
+        // The phases, then the output rows at `width` floats apart, and a margin: the dropped columns of the last
+        // rows may read a little past the phases' end, into the rows, harmlessly. The padding stays zero from plane
+        // to plane: only the inside is rewritten.
+        var phases = (long)sh * sw;
+        var buffer = (float*)NativeMemory.AllocZeroed((nuint)(phases * phaseSize + (long)oh * width + width), sizeof(float));
+        var result = buffer + phases * phaseSize;
+        var taps = kh * kw;
+        var tapWeights = stackalloc float[taps];
+        var tapStart = stackalloc nint[taps];
+        for (var i = 0; i < kh; i++)
+        {
+            for (var j = 0; j < kw; j++)
+            {
+                var phase = (long)(i * dh % sh) * sw + j * dw % sw;
+                tapStart[i * kw + j] = (nint)(buffer + phase * phaseSize + (long)(i * dh / sh) * width + j * dw / sw);
+            }
+        }
+
+        try
+        {
+            for (var plane = planes.First; plane < planes.Last; plane++)
+            {
+                var source = input + (long)plane * h * w;
+                for (var y = 0; y < h; y++)
+                {
+                    var row = source + (long)y * w;
+                    var (phaseRow, rowPhase) = Math.DivRem(y + ph, sh);
+                    for (var columnPhase = 0; columnPhase < sw; columnPhase++)
+                    {
+                        // Input column x sits at padded column x + pw: phase (x + pw) mod sw, position (x + pw) div sw.
+                        var first = ((columnPhase - pw) % sw + sw) % sw;
+                        var to = buffer + ((long)rowPhase * sw + columnPhase) * phaseSize + (long)phaseRow * width + (first + pw) / sw;
+                        for (var x = first; x < w; x += sw)
+                        {
+                            *to++ = row[x];
+                        }
+                    }
+                }
+
+                weights.AsSpan(plane % shape.Filters * taps, taps).CopyTo(new Span<float>(tapWeights, taps));
+                SumTaps(result, (float**)tapStart, tapWeights, taps, oh * width);
+                var target = output + (long)plane * oh * ow;
+                for (var y = 0; y < oh; y++)
+                {
+                    new ReadOnlySpan<float>(result + (long)y * width, ow).CopyTo(new Span<float>(target + (long)y * ow, ow));
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>
+    /// <c>result[x] = Σ_t weights[t] · sources[t][x]</c> for <paramref name="count"/> floats: every tap of a depthwise
+    /// kernel in one pass, so each output is written once rather than read and written once per tap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SumTaps(float* result, float** sources, float* weights, int taps, int count)
+    {
+        var x = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; x + Vector512<float>.Count <= count; x += Vector512<float>.Count)
+            {
+                var sum = Vector512<float>.Zero;
+                for (var t = 0; t < taps; t++)
+                {
+                    sum = Vector512.FusedMultiplyAdd(Vector512.Load(sources[t] + x), Vector512.Create(weights[t]), sum);
+                }
+
+                sum.Store(result + x);
+            }
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; x + Vector256<float>.Count <= count; x += Vector256<float>.Count)
+            {
+                var sum = Vector256<float>.Zero;
+                for (var t = 0; t < taps; t++)
+                {
+                    sum = Vector256.FusedMultiplyAdd(Vector256.Load(sources[t] + x), Vector256.Create(weights[t]), sum);
+                }
+
+                sum.Store(result + x);
+            }
+        }
+
+        for (; x < count; x++)
+        {
+            var sum = 0f;
+            for (var t = 0; t < taps; t++)
+            {
+                sum = MathF.FusedMultiplyAdd(sources[t][x], weights[t], sum);
+            }
+
+            result[x] = sum;
         }
     }
 
