@@ -113,9 +113,22 @@ public class EngineTests
         select new ConvolutionShape("depthwise", batch, new Shape(channels, Math.Max(h, reach), Math.Max(w, reach)),
             channels, new Size2(kernel, kernel), new Size2(stride, stride), new Size2(pad, pad), new Size2(dilation, dilation), channels);
 
+    /// <summary>Fully-connected layers, which the CPU engine runs with the GEMM's roles swapped; filters and batches cross tile edges.</summary>
+    private static readonly Gen<ConvolutionShape> FullyConnectedShapes =
+        from batch in Gen.Choose(1, 20)
+        from channels in Gen.Choose(1, 12)
+        from h in Gen.Choose(1, 5)
+        from w in Gen.Choose(1, 5)
+        from filters in Gen.Choose(1, 70)
+        select ConvolutionShape.Of(new FullyConnectedLayer("fc", "x", filters, true), new Shape(channels, h, w), batch);
+
     [Theory]
     [MemberData(nameof(Engines))]
     public void Every_output_of_the_special_gathers_agrees_with_the_reference(string name) => EveryOutputAgrees(name, GatherShapes);
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public void Every_output_of_a_fully_connected_layer_agrees_with_the_reference(string name) => EveryOutputAgrees(name, FullyConnectedShapes);
 
     [Theory]
     [MemberData(nameof(Engines))]

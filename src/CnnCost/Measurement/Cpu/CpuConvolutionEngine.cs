@@ -99,14 +99,41 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     private static bool IsDepthwise(ConvolutionShape shape) => shape.Groups > 1 && shape.Groups == shape.Input.Channels && shape.Filters == shape.Groups;
 
     /// <summary>
-    /// Packs every group's weights into panels of <see cref="MR"/> rows, k-major, zero rows past the filters; a
-    /// depthwise convolution keeps its weights as they are.
+    /// Whether a convolution is a fully-connected layer: one group whose kernel covers the whole unpadded input, so
+    /// each batch item is one output column and its K inputs are contiguous. With a small batch, the usual roles
+    /// would leave most of the micro-kernel's 32 columns empty; <see cref="RunFullyConnected"/> swaps them.
     /// </summary>
-    private static float[][] PackWeights(ConvolutionShape shape, ReadOnlySpan<float> weights)
+    private static bool IsFullyConnected(ConvolutionShape shape) =>
+        shape.Groups == 1 && shape.Kernel == shape.Input.Spatial && shape.Pad == new Graph.Size2(0, 0) && shape.Dilation == new Graph.Size2(1, 1);
+
+    /// <summary>
+    /// Packs every group's weights into panels of <see cref="MR"/> rows, k-major, zero rows past the filters; a
+    /// depthwise convolution keeps its weights as they are; a fully-connected layer's weights become the B side,
+    /// panels of <c>nr</c> filters (panel p's block at K row k0 starts at (p·K + k0)·nr, zero columns past the filters).
+    /// </summary>
+    private float[][] PackWeights(ConvolutionShape shape, ReadOnlySpan<float> weights)
     {
         if (IsDepthwise(shape))
         {
             return [weights[..(int)shape.WeightElements].ToArray()];
+        }
+
+        if (IsFullyConnected(shape))
+        {
+            var inputs = (int)(shape.WeightElements / shape.Filters);
+            var panels = (shape.Filters + _nr - 1) / _nr;
+            var packedB = new float[(long)panels * inputs * _nr];
+            for (var filter = 0; filter < shape.Filters; filter++)
+            {
+                var (panel, column) = Math.DivRem(filter, _nr);
+                var row = weights.Slice((int)((long)filter * inputs), inputs);
+                for (var kk = 0; kk < inputs; kk++)
+                {
+                    packedB[((long)panel * inputs + kk) * _nr + column] = row[kk];
+                }
+            }
+
+            return [packedB];
         }
 
         var m = shape.FiltersPerGroup;
@@ -153,6 +180,12 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         fixed (float* inputPointer = input)
         fixed (float* outputPointer = output)
         {
+            if (IsFullyConnected(shape))
+            {
+                RunFullyConnected(shape, packedWeights[0], inputPointer, outputPointer);
+                return;
+            }
+
             if (IsDepthwise(shape))
             {
                 var (inputAddress, outputAddress) = ((nint)inputPointer, (nint)outputPointer);
@@ -333,20 +366,26 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     ? output + ((long)(panel * nr / plane) * shape.Filters + group * shape.FiltersPerGroup + mp * MR) * plane + panel * nr % plane
                     : acc + (mp - firstRowPanel) * MR * nr;
                 var ldc = direct ? plane : nr;
-                var aPanel = a + APanelOffset((shape.FiltersPerGroup + MR - 1) / MR, mp, k0, kb);
-                if (nr == 32)
-                {
-                    Kernel512(aPanel, b, cTile, ldc, kb, first);
-                }
-                else if (InstructionSet == "avx2")
-                {
-                    Kernel256(aPanel, b, cTile, ldc, kb, first);
-                }
-                else
-                {
-                    KernelScalar(aPanel, b, cTile, ldc, kb, nr, first);
-                }
+                Kernel(a + APanelOffset((shape.FiltersPerGroup + MR - 1) / MR, mp, k0, kb), b, cTile, ldc, kb, first);
             }
+        }
+    }
+
+    /// <summary>The micro-kernel of this engine's instruction set on one tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Kernel(float* a, float* b, float* c, int ldc, int kb, bool first)
+    {
+        if (_nr == 32)
+        {
+            Kernel512(a, b, c, ldc, kb, first);
+        }
+        else if (InstructionSet == "avx2")
+        {
+            Kernel256(a, b, c, ldc, kb, first);
+        }
+        else
+        {
+            KernelScalar(a, b, c, ldc, kb, _nr, first);
         }
     }
 
@@ -759,6 +798,103 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                     row[t] = source[x];
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A fully-connected layer with the GEMM's roles swapped: C<sup>T</sup> (items x filters) = X (items x K) ·
+    /// W<sup>T</sup> (K x filters). The inputs are packed into row panels of <see cref="MR"/> items (a few floats per
+    /// item), the weights were packed once as column panels; jobs take chunks of filter panels, and each block of a
+    /// weight panel meets every item panel while it is in cache, so the weights stream from memory exactly once and
+    /// a batch of 8 fills 8 of every 6-row tile's 12 rows instead of 8 of 32 columns. Full tiles are written straight
+    /// into the output (row stride: the filters); the others go through a small buffer.
+    /// </summary>
+    private void RunFullyConnected(ConvolutionShape shape, float[] packedWeights, float* input, float* output)
+    {
+        var (batch, filters, nr) = (shape.Batch, shape.Filters, _nr);
+        var k = (int)(shape.WeightElements / filters);
+        var itemPanels = (batch + MR - 1) / MR;
+        var filterPanels = (filters + nr - 1) / nr;
+        var packedA = (float*)NativeMemory.AlignedAlloc((nuint)itemPanels * MR * (nuint)k * sizeof(float), 64);
+        try
+        {
+            var (inputAddress, aAddress, outputAddress) = ((nint)input, (nint)packedA, (nint)output);
+            _team!.Run(itemPanels, panel => PackItems(batch, k, panel, itemPanels, (float*)inputAddress, (float*)aAddress));
+            var perJob = Math.Max(1, filterPanels / (8 * _threads));
+            _team.Run((filterPanels + perJob - 1) / perJob, job =>
+                RunFullyConnectedJob(batch, filters, k, itemPanels, (job * perJob, Math.Min(filterPanels, (job + 1) * perJob)),
+                    (float*)aAddress, packedWeights, (float*)outputAddress));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(packedA);
+        }
+    }
+
+    /// <summary>Packs <see cref="MR"/> items' inputs into one row panel (zero rows past the batch), in <see cref="APanelOffset"/>'s layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackItems(int batch, int k, int panel, int itemPanels, float* input, float* packed)
+    {
+        for (var k0 = 0; k0 < k; k0 += KC)
+        {
+            var kb = Math.Min(KC, k - k0);
+            var target = packed + APanelOffset(itemPanels, panel, k0, kb);
+            for (var r = 0; r < MR; r++)
+            {
+                var item = panel * MR + r;
+                var source = input + (long)item * k + k0;
+                for (var kk = 0; kk < kb; kk++)
+                {
+                    target[kk * MR + r] = item < batch ? source[kk] : 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>One job of <see cref="RunFullyConnected"/>: a range of filter panels against every item panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunFullyConnectedJob(int batch, int filters, int k, int itemPanels, (int First, int Last) filterPanels, float* packedA, float[] packedWeights, float* output)
+    {
+        var nr = _nr;
+        var tiles = (float*)NativeMemory.AlignedAlloc((nuint)(itemPanels * MR * nr) * sizeof(float), 64);
+        try
+        {
+            fixed (float* weights = packedWeights)
+            {
+                for (var p = filterPanels.First; p < filterPanels.Last; p++)
+                {
+                    var fullColumns = (p + 1) * nr <= filters;
+                    for (var k0 = 0; k0 < k; k0 += KC)
+                    {
+                        var kb = Math.Min(KC, k - k0);
+                        var b = weights + ((long)p * k + k0) * nr;
+                        for (var mp = 0; mp < itemPanels; mp++)
+                        {
+                            var direct = fullColumns && (mp + 1) * MR <= batch;
+                            var c = direct ? output + (long)mp * MR * filters + p * nr : tiles + mp * MR * nr;
+                            Kernel(packedA + APanelOffset(itemPanels, mp, k0, kb), b, c, direct ? filters : nr, kb, k0 == 0);
+                        }
+                    }
+
+                    for (var mp = 0; mp < itemPanels; mp++)
+                    {
+                        if (fullColumns && (mp + 1) * MR <= batch)
+                        {
+                            continue;
+                        }
+
+                        var columns = Math.Min(nr, filters - p * nr);
+                        for (var r = 0; r < MR && mp * MR + r < batch; r++)
+                        {
+                            new ReadOnlySpan<float>(tiles + (mp * MR + r) * nr, columns).CopyTo(new Span<float>(output + (long)(mp * MR + r) * filters + p * nr, columns));
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(tiles);
         }
     }
 
