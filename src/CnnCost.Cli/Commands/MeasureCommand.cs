@@ -74,7 +74,7 @@ public static class MeasureCommand
         ];
         ImmutableArray<string> notes =
         [
-            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} runs after {warmups} warm-ups; every output verified against a double-precision reference",
+            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} run{(repeats == 1 ? "" : "s")} after {warmups} warm-up{(warmups == 1 ? "" : "s")}; every output verified against a double-precision reference",
             $"prediction: {report.Prediction}",
         ];
         ConsoleOutput.Write(new TextTable($"{report.Model}: measured convolution times", columns, rows, notes), common.Format, stdout);
