@@ -12,7 +12,9 @@ namespace CnnCost.Measurement.Cpu;
 /// contiguous runs of a phase-split input for strided ones), a register-blocked micro-kernel of 6 rows by 32 columns
 /// (AVX-512: two 16-lane FMA accumulators per row) or 6 by 16 (AVX2), a scalar fallback, and all cores through a
 /// <see cref="WorkerTeam"/>. Columns run over batch items and output positions together, so small layers still fill
-/// the micro-kernel.
+/// the micro-kernel. Two kinds of layer take their own path: depthwise convolutions run directly
+/// (<see cref="RunDepthwise"/>), and fully-connected layers run the GEMM with its roles swapped
+/// (<see cref="RunFullyConnected"/>).
 /// </summary>
 public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
 {
