@@ -142,29 +142,16 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         var k = shape.ChannelsPerGroup * shape.Kernel.Height * shape.Kernel.Width;
         var mPanels = (m + MR - 1) / MR;
         var packed = new float[shape.Groups][];
-        for (var g = 0; g < shape.Groups; g++)
+        fixed (float* all = weights)
         {
-            var a = packed[g] = new float[(long)mPanels * MR * k];
-            var groupWeights = weights.Slice((int)((long)g * m * k), m * k);
-            for (var panel = 0; panel < mPanels; panel++)
+            for (var g = 0; g < shape.Groups; g++)
             {
-                for (var r = 0; r < MR; r++)
+                packed[g] = new float[(long)mPanels * MR * k];
+                fixed (float* a = packed[g])
                 {
-                    var row = panel * MR + r;
-                    if (row >= m)
+                    for (var panel = 0; panel < mPanels; panel++)
                     {
-                        continue;
-                    }
-
-                    var source = groupWeights.Slice(row * k, k);
-                    for (var k0 = 0; k0 < k; k0 += KC)
-                    {
-                        var kb = Math.Min(KC, k - k0);
-                        var target = APanelOffset(mPanels, panel, k0, kb) + r;
-                        for (var kk = 0; kk < kb; kk++)
-                        {
-                            a[target + (long)kk * MR] = source[k0 + kk];
-                        }
+                        PackRowPanel(all + (long)g * m * k, m, k, panel, mPanels, a);
                     }
                 }
             }
@@ -750,10 +737,9 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         var (phaseOffset, shift, width) = (new long[shape.Kernel.Width], new int[shape.Kernel.Width], new int[shape.Kernel.Width]);
         for (var j = 0; j < shape.Kernel.Width; j++)
         {
-            var tap = j * shape.Dilation.Width - shape.Pad.Width;
-            var phase = (tap % s + s) % s;
+            var (phase, position) = PhaseOf(j * shape.Dilation.Width - shape.Pad.Width, s);
             phaseOffset[j] = (long)phase * h * rowStride;
-            shift[j] = (tap - phase) / s;
+            shift[j] = position;
             width[j] = (w - phase + s - 1) / s;
         }
 
@@ -772,6 +758,16 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
             Shift = shift,
             Width = width,
         };
+    }
+
+    /// <summary>
+    /// Where offset <paramref name="offset"/> lands in a split into <paramref name="stride"/> phases (columns φ, φ+s,
+    /// φ+2s, …): phase <c>offset mod s</c> and position <c>⌊offset/s⌋</c> within it, for negative offsets too.
+    /// </summary>
+    private static (int Phase, int Position) PhaseOf(int offset, int stride)
+    {
+        var phase = (offset % stride + stride) % stride;
+        return (phase, (offset - phase) / stride);
     }
 
     /// <summary>How many floats the phase split of a strided convolution's input takes (none at stride 1).</summary>
@@ -808,7 +804,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     /// W<sup>T</sup> (K x filters). The inputs are packed into row panels of <see cref="MR"/> items (a few floats per
     /// item), the weights were packed once as column panels; jobs take chunks of filter panels, and each block of a
     /// weight panel meets every item panel while it is in cache, so the weights stream from memory exactly once and
-    /// a batch of 8 fills 8 of every 6-row tile's 12 rows instead of 8 of 32 columns. Full tiles are written straight
+    /// a batch of 8 fills 8 of its two 6-row panels' 12 rows instead of 8 of 32 columns. Full tiles are written straight
     /// into the output (row stride: the filters); the others go through a small buffer.
     /// </summary>
     private void RunFullyConnected(ConvolutionShape shape, float[] packedWeights, float* input, float* output)
@@ -821,7 +817,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         try
         {
             var (inputAddress, aAddress, outputAddress) = ((nint)input, (nint)packedA, (nint)output);
-            _team!.Run(itemPanels, panel => PackItems(batch, k, panel, itemPanels, (float*)inputAddress, (float*)aAddress));
+            _team!.Run(itemPanels, panel => PackRowPanel((float*)inputAddress, batch, k, panel, itemPanels, (float*)aAddress));
             var perJob = Math.Max(1, filterPanels / (8 * _threads));
             _team.Run((filterPanels + perJob - 1) / perJob, job =>
                 RunFullyConnectedJob(batch, filters, k, itemPanels, (job * perJob, Math.Min(filterPanels, (job + 1) * perJob)),
@@ -833,21 +829,25 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
     }
 
-    /// <summary>Packs <see cref="MR"/> items' inputs into one row panel (zero rows past the batch), in <see cref="APanelOffset"/>'s layout.</summary>
+    /// <summary>
+    /// Packs rows <c>panel·MR</c> … of a row-major matrix (<paramref name="rows"/> x <paramref name="k"/>: a group's
+    /// filters, or a fully-connected layer's batch items) into one row panel of A, in <see cref="APanelOffset"/>'s
+    /// layout, with zero rows past the matrix's end.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackItems(int batch, int k, int panel, int itemPanels, float* input, float* packed)
+    private static void PackRowPanel(float* matrix, int rows, int k, int panel, int panels, float* packed)
     {
         for (var k0 = 0; k0 < k; k0 += KC)
         {
             var kb = Math.Min(KC, k - k0);
-            var target = packed + APanelOffset(itemPanels, panel, k0, kb);
+            var target = packed + APanelOffset(panels, panel, k0, kb);
             for (var r = 0; r < MR; r++)
             {
-                var item = panel * MR + r;
-                var source = input + (long)item * k + k0;
+                var row = panel * MR + r;
+                var source = matrix + (long)row * k + k0;
                 for (var kk = 0; kk < kb; kk++)
                 {
-                    target[kk * MR + r] = item < batch ? source[kk] : 0;
+                    target[kk * MR + r] = row < rows ? source[kk] : 0;
                 }
             }
         }
@@ -933,8 +933,9 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         {
             for (var j = 0; j < kw; j++)
             {
-                var phase = (long)(i * dh % sh) * sw + j * dw % sw;
-                tapStart[i * kw + j] = (nint)(buffer + phase * phaseSize + (long)(i * dh / sh) * width + j * dw / sw);
+                var (rowPhase, row) = PhaseOf(i * dh, sh);
+                var (columnPhase, column) = PhaseOf(j * dw, sw);
+                tapStart[i * kw + j] = (nint)(buffer + ((long)rowPhase * sw + columnPhase) * phaseSize + (long)row * width + column);
             }
         }
 
@@ -946,11 +947,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
                 for (var y = 0; y < h; y++)
                 {
                     var row = source + (long)y * w;
-                    var (phaseRow, rowPhase) = Math.DivRem(y + ph, sh);
+                    var (rowPhase, phaseRow) = PhaseOf(y + ph, sh);
                     for (var columnPhase = 0; columnPhase < sw; columnPhase++)
                     {
-                        // Input column x sits at padded column x + pw: phase (x + pw) mod sw, position (x + pw) div sw.
-                        var first = ((columnPhase - pw) % sw + sw) % sw;
+                        // Input column x sits at padded column x + pw; the first x in this phase is (φ − pw) mod sw.
+                        var first = PhaseOf(columnPhase - pw, sw).Phase;
                         var to = buffer + ((long)rowPhase * sw + columnPhase) * phaseSize + (long)phaseRow * width + (first + pw) / sw;
                         for (var x = first; x < w; x += sw)
                         {
