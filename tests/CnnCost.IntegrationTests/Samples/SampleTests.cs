@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Xunit;
 
-namespace CnnCost.Tests.Samples;
+namespace CnnCost.IntegrationTests.Samples;
 
 /// <summary>Runs each sample as the README says (<c>dotnet run samples/NAME.cs</c>) so samples cannot rot.</summary>
 public class SampleTests

@@ -6,7 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Xunit;
 
-namespace CnnCost.Tests.Measurement;
+namespace CnnCost.IntegrationTests.Measurement;
 
 /// <summary>One suite run against every engine: the CPU engine with each instruction set, and OpenCL when a platform exists.</summary>
 public class EngineTests

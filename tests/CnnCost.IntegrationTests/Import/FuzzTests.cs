@@ -1,7 +1,7 @@
 using CnnCost.Benchmarks.Fuzzing;
 using Xunit;
 
-namespace CnnCost.Tests.Import;
+namespace CnnCost.IntegrationTests.Import;
 
 /// <summary>A small sample of the fuzzing harness (the full run: <c>benchmarks … -- fuzz 1000000</c>).</summary>
 public class FuzzTests

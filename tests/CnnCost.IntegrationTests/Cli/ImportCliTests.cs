@@ -4,7 +4,7 @@ using CnnCost.Tests.Import;
 using Google.Protobuf;
 using Xunit;
 
-namespace CnnCost.Tests.Cli;
+namespace CnnCost.IntegrationTests.Cli;
 
 public sealed class ImportCliTests : IDisposable
 {

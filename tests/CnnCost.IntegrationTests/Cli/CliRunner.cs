@@ -1,6 +1,6 @@
 using CnnCost.Cli;
 
-namespace CnnCost.Tests.Cli;
+namespace CnnCost.IntegrationTests.Cli;
 
 /// <summary>Runs the command line in-process and captures its exit status and both streams.</summary>
 internal static class CliRunner

@@ -2,7 +2,7 @@ using System.Text.Json;
 using CnnCost.Cli;
 using Xunit;
 
-namespace CnnCost.Tests.Cli;
+namespace CnnCost.IntegrationTests.Cli;
 
 public class DistributedCliTests
 {
