@@ -169,14 +169,14 @@ public sealed record SetFilters(string Layer, int Filters) : Modification
 /// <summary>Changes a convolution's or pooling layer's kernel size, and optionally its padding (Table 4.5).</summary>
 /// <param name="Layer">The layer.</param>
 /// <param name="Kernel">The new kernel size.</param>
-/// <param name="Pad">The new padding, or null to keep it.</param>
+/// <param name="Pad">The new padding, on both sides, or null to keep the layer's padding (uneven padding included).</param>
 public sealed record SetKernel(string Layer, Size2 Kernel, Size2? Pad = null) : Modification
 {
     /// <inheritdoc />
     public override Network ApplyTo(Network network) => network[Layer] switch
     {
-        ConvolutionLayer conv => network.ReplaceLayer(conv with { Kernel = Kernel, Pad = Pad ?? conv.Pad }),
-        PoolingLayer { IsGlobal: false } pool => network.ReplaceLayer(pool with { Kernel = Kernel, Pad = Pad ?? pool.Pad }),
+        ConvolutionLayer conv => network.ReplaceLayer(Pad is { } pad ? conv with { Kernel = Kernel, Pad = pad, PadEnd = null } : conv with { Kernel = Kernel }),
+        PoolingLayer { IsGlobal: false } pool => network.ReplaceLayer(Pad is { } pad ? pool with { Kernel = Kernel, Pad = pad, PadEnd = null } : pool with { Kernel = Kernel }),
         var other => throw new NetworkDefinitionException(Layer, $"it is a {other.Kind} layer without a kernel to resize"),
     };
 
@@ -269,7 +269,7 @@ public sealed record InsertAfter(string Existing, Layer Layer) : Modification
     public override Network ApplyTo(Network network) => network.InsertAfter(Existing, Layer);
 
     /// <inheritdoc />
-    public override string Spec => Layer is ConvolutionLayer c
+    public override string Spec => Layer is ConvolutionLayer { PadEnd: null } c
         ? $"insert-after:{Existing}=conv,{c.Kernel},{c.Filters}"
           + (c.Pad == new Size2(0, 0) ? "" : $",pad={Compact(c.Pad)}")
           + (c.Stride == new Size2(1, 1) ? "" : $",stride={Compact(c.Stride)}")

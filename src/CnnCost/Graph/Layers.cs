@@ -104,11 +104,15 @@ public sealed record InputLayer(string Name, Shape Shape) : Layer(Name)
 /// <param name="Filters">Number of filters (output channels), <c>numFilt</c>.</param>
 /// <param name="Kernel">Filter height and width.</param>
 /// <param name="Stride">Stride per axis.</param>
-/// <param name="Pad">Zero padding per axis, on both sides.</param>
+/// <param name="Pad">Zero padding per axis: on both sides, or on the top and left only when <paramref name="PadEnd"/> is set.</param>
 /// <param name="Groups">Channel groups; each filter sees <c>ch/Groups</c> channels.</param>
 /// <param name="Dilation">Spacing between kernel taps; the effective extent is <c>Dilation·(Kernel−1)+1</c>.</param>
 /// <param name="HasBias">Whether each filter has a bias.</param>
 /// <param name="Rounding">This layer's rounding of its output size, overriding <see cref="Conventions.ConvolutionRounding"/>.</param>
+/// <param name="PadEnd">
+/// Bottom and right padding where it differs from <paramref name="Pad"/> (ONNX <c>pads</c> with unequal begin and
+/// end, <c>auto_pad</c> SAME with a stride on an even size); <see langword="null"/> for symmetric padding.
+/// </param>
 public sealed record ConvolutionLayer(
     string Name,
     string Input,
@@ -119,7 +123,8 @@ public sealed record ConvolutionLayer(
     int Groups,
     Size2 Dilation,
     bool HasBias,
-    RoundingRule? Rounding = null) : SingleInputLayer(Name, Input)
+    RoundingRule? Rounding = null,
+    Size2? PadEnd = null) : SingleInputLayer(Name, Input)
 {
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Convolution;
@@ -127,12 +132,14 @@ public sealed record ConvolutionLayer(
     /// <inheritdoc />
     public override bool HasWeights => true;
 
+    /// <summary>The padding on each side: top and left from <see cref="Pad"/>, bottom and right from <see cref="PadEnd"/> or <see cref="Pad"/>.</summary>
+    public Padding Padding => new(Pad, PadEnd ?? Pad);
+
     internal override string? ParameterProblem() =>
         Filters < 1 ? $"filter count must be at least 1, got {Filters}"
         : Groups < 1 ? $"groups must be at least 1, got {Groups}"
         : Filters % Groups != 0 ? $"filter count {Filters} is not divisible by groups {Groups}"
-        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride") ?? Positive(Dilation, "dilation")
-          ?? (Pad.Height < 0 || Pad.Width < 0 ? $"padding must not be negative, got {Pad}" : null);
+        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride") ?? Positive(Dilation, "dilation") ?? Padding.Problem();
 }
 
 /// <summary>A fully-connected layer: every output sees the whole flattened input (a convolution whose filter covers it).</summary>
@@ -170,9 +177,10 @@ public enum PoolingMethod
 /// <param name="Method">Max or average.</param>
 /// <param name="Kernel">Window height and width (ignored when global).</param>
 /// <param name="Stride">Stride per axis (ignored when global).</param>
-/// <param name="Pad">Padding per axis (ignored when global).</param>
+/// <param name="Pad">Padding per axis (ignored when global): on both sides, or on the top and left only when <paramref name="PadEnd"/> is set.</param>
 /// <param name="IsGlobal">Whether the window is the whole input.</param>
 /// <param name="Rounding">This layer's rounding (PyTorch's <c>ceil_mode</c>), overriding <see cref="Conventions.PoolingRounding"/>.</param>
+/// <param name="PadEnd">Bottom and right padding where it differs from <paramref name="Pad"/>; <see langword="null"/> for symmetric padding.</param>
 public sealed record PoolingLayer(
     string Name,
     string Input,
@@ -181,15 +189,18 @@ public sealed record PoolingLayer(
     Size2 Stride,
     Size2 Pad,
     bool IsGlobal = false,
-    RoundingRule? Rounding = null) : SingleInputLayer(Name, Input)
+    RoundingRule? Rounding = null,
+    Size2? PadEnd = null) : SingleInputLayer(Name, Input)
 {
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Pooling;
 
+    /// <summary>The padding on each side: top and left from <see cref="Pad"/>, bottom and right from <see cref="PadEnd"/> or <see cref="Pad"/>.</summary>
+    public Padding Padding => new(Pad, PadEnd ?? Pad);
+
     internal override string? ParameterProblem() =>
         IsGlobal ? null
-        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride")
-          ?? (Pad.Height < 0 || Pad.Width < 0 ? $"padding must not be negative, got {Pad}" : null);
+        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride") ?? Padding.Problem();
 }
 
 /// <summary>An element-wise nonlinearity.</summary>

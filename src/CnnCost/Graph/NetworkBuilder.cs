@@ -62,15 +62,19 @@ public sealed class NetworkBuilder
     /// <param name="filters">Number of filters (output channels).</param>
     /// <param name="kernel">Filter size (an int for a square).</param>
     /// <param name="stride">Stride; 1 when null.</param>
-    /// <param name="pad">Padding on each side; 0 when null.</param>
+    /// <param name="pad">Padding: an int or <see cref="Size2"/> for both sides alike, a <see cref="Padding"/> for uneven sides; 0 when null.</param>
     /// <param name="groups">Channel groups (the input channels for depthwise).</param>
     /// <param name="dilation">Dilation; 1 when null.</param>
     /// <param name="bias">Whether the filters have biases.</param>
     /// <param name="from">The layer it reads; the last appended when null.</param>
     /// <returns>This builder.</returns>
-    public NetworkBuilder Convolution(string name, int filters, Size2 kernel, Size2? stride = null, Size2? pad = null,
-        int groups = 1, Size2? dilation = null, bool bias = true, string? from = null) =>
-        Add(new ConvolutionLayer(name, Source(name, from), filters, kernel, stride ?? 1, pad ?? 0, groups, dilation ?? 1, bias));
+    public NetworkBuilder Convolution(string name, int filters, Size2 kernel, Size2? stride = null, Padding? pad = null,
+        int groups = 1, Size2? dilation = null, bool bias = true, string? from = null)
+    {
+        var padding = pad ?? 0;
+        return Add(new ConvolutionLayer(name, Source(name, from), filters, kernel, stride ?? 1, padding.Begin, groups, dilation ?? 1, bias,
+            PadEnd: padding.EndWhereUneven));
+    }
 
     /// <summary>Appends a fully-connected layer.</summary>
     /// <param name="name">The layer's name.</param>
@@ -85,23 +89,26 @@ public sealed class NetworkBuilder
     /// <param name="name">The layer's name.</param>
     /// <param name="kernel">Window size.</param>
     /// <param name="stride">Stride.</param>
-    /// <param name="pad">Padding; 0 when null.</param>
+    /// <param name="pad">Padding: an int or <see cref="Size2"/> for both sides alike, a <see cref="Padding"/> for uneven sides; 0 when null.</param>
     /// <param name="rounding">This layer's own rounding (PyTorch's ceil_mode); the conventions' when null.</param>
     /// <param name="from">The layer it reads; the last appended when null.</param>
     /// <returns>This builder.</returns>
-    public NetworkBuilder MaxPool(string name, Size2 kernel, Size2 stride, Size2? pad = null, RoundingRule? rounding = null, string? from = null) =>
-        Add(new PoolingLayer(name, Source(name, from), PoolingMethod.Max, kernel, stride, pad ?? 0, false, rounding));
+    public NetworkBuilder MaxPool(string name, Size2 kernel, Size2 stride, Padding? pad = null, RoundingRule? rounding = null, string? from = null) =>
+        Pool(name, PoolingMethod.Max, kernel, stride, pad ?? 0, rounding, from);
 
     /// <summary>Appends an average-pooling layer.</summary>
     /// <param name="name">The layer's name.</param>
     /// <param name="kernel">Window size.</param>
     /// <param name="stride">Stride.</param>
-    /// <param name="pad">Padding; 0 when null.</param>
+    /// <param name="pad">Padding: an int or <see cref="Size2"/> for both sides alike, a <see cref="Padding"/> for uneven sides; 0 when null.</param>
     /// <param name="rounding">This layer's own rounding (PyTorch's ceil_mode); the conventions' when null.</param>
     /// <param name="from">The layer it reads; the last appended when null.</param>
     /// <returns>This builder.</returns>
-    public NetworkBuilder AveragePool(string name, Size2 kernel, Size2 stride, Size2? pad = null, RoundingRule? rounding = null, string? from = null) =>
-        Add(new PoolingLayer(name, Source(name, from), PoolingMethod.Average, kernel, stride, pad ?? 0, false, rounding));
+    public NetworkBuilder AveragePool(string name, Size2 kernel, Size2 stride, Padding? pad = null, RoundingRule? rounding = null, string? from = null) =>
+        Pool(name, PoolingMethod.Average, kernel, stride, pad ?? 0, rounding, from);
+
+    private NetworkBuilder Pool(string name, PoolingMethod method, Size2 kernel, Size2 stride, Padding pad, RoundingRule? rounding, string? from) =>
+        Add(new PoolingLayer(name, Source(name, from), method, kernel, stride, pad.Begin, false, rounding, pad.EndWhereUneven));
 
     /// <summary>Appends a global pooling layer: the window is the whole input, the output <c>ch x 1 x 1</c>.</summary>
     /// <param name="name">The layer's name.</param>

@@ -86,3 +86,38 @@ public readonly record struct Size2(int Height, int Width)
         throw new FormatException($"'{text}' is not a size: expected HxW or one integer, e.g. 6x6");
     }
 }
+
+/// <summary>
+/// Zero padding on each side of a window's input: <see cref="Begin"/> on the top and left, <see cref="End"/> on the
+/// bottom and right. Caffe and PyTorch pad both sides alike; ONNX allows them to differ.
+/// </summary>
+/// <param name="Begin">Rows added above and columns added to the left.</param>
+/// <param name="End">Rows added below and columns added to the right.</param>
+public readonly record struct Padding(Size2 Begin, Size2 End)
+{
+    /// <summary>The same padding on both sides.</summary>
+    /// <param name="both">Padding per axis, on each side.</param>
+    public static implicit operator Padding(Size2 both) => new(both, both);
+
+    /// <summary>The same square padding on every side.</summary>
+    /// <param name="each">Rows and columns added on each side.</param>
+    public static implicit operator Padding(int each) => new(each, each);
+
+    /// <summary>Whether both sides are padded alike.</summary>
+    public bool IsSymmetric => Begin == End;
+
+    /// <summary>Rows and columns added in all: <c>begin + end</c> per axis.</summary>
+    public Size2 Total => new(Begin.Height + End.Height, Begin.Width + End.Width);
+
+    /// <summary>Writes <c>HxW</c> when symmetric, <c>top,left,bottom,right</c> (ONNX's order) otherwise.</summary>
+    public override string ToString() => IsSymmetric
+        ? Begin.ToString()
+        : string.Create(CultureInfo.InvariantCulture, $"{Begin.Height},{Begin.Width},{End.Height},{End.Width}");
+
+    /// <summary>The padding after the input where it differs from the padding before it; <see langword="null"/> when symmetric.</summary>
+    public Size2? EndWhereUneven => IsSymmetric ? null : End;
+
+    /// <summary>Why the padding is impossible (a negative side), or <see langword="null"/> when it is fine.</summary>
+    internal string? Problem() =>
+        Begin.Height < 0 || Begin.Width < 0 || End.Height < 0 || End.Width < 0 ? $"padding must not be negative, got {this}" : null;
+}

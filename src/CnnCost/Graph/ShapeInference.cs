@@ -19,17 +19,34 @@ public static class ShapeInference
     /// <param name="dilation">Spacing of kernel taps (1 for a dense kernel).</param>
     /// <param name="rounding">Floor or ceiling.</param>
     /// <returns>The output extent, or a value below 1 when the kernel does not fit (the caller reports it).</returns>
-    public static long OutputExtent(int input, int kernel, int stride, int pad, int dilation, RoundingRule rounding)
+    public static long OutputExtent(int input, int kernel, int stride, int pad, int dilation, RoundingRule rounding) =>
+        OutputExtent(input, kernel, stride, pad, pad, dilation, rounding);
+
+    /// <summary>
+    /// Output size along one axis with different padding before and after the input (ONNX <c>pads</c>):
+    /// <c>out = round((in + padBegin + padEnd − dilation·(kernel−1) − 1) / stride) + 1</c> (Eq. 4.2 with the two sides
+    /// summed). With <see cref="RoundingRule.Ceiling"/>, a last window that would start past the input and the leading
+    /// padding, wholly in the trailing padding, is dropped (Caffe's and PyTorch's rule, with the leading side's pad).
+    /// </summary>
+    /// <param name="input">Input extent.</param>
+    /// <param name="kernel">Kernel extent.</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="padBegin">Padding before the input (top or left).</param>
+    /// <param name="padEnd">Padding after the input (bottom or right).</param>
+    /// <param name="dilation">Spacing of kernel taps (1 for a dense kernel).</param>
+    /// <param name="rounding">Floor or ceiling.</param>
+    /// <returns>The output extent, or a value below 1 when the kernel does not fit (the caller reports it).</returns>
+    public static long OutputExtent(int input, int kernel, int stride, int padBegin, int padEnd, int dilation, RoundingRule rounding)
     {
         long effectiveKernel = (long)dilation * (kernel - 1) + 1;
-        long span = input + 2L * pad - effectiveKernel;
+        long span = (long)input + padBegin + padEnd - effectiveKernel;
         if (span < 0)
         {
             return 0;
         }
 
         var steps = rounding == RoundingRule.Floor ? span / stride : (span + stride - 1) / stride;
-        if (rounding == RoundingRule.Ceiling && pad > 0 && steps * stride >= input + (long)pad)
+        if (rounding == RoundingRule.Ceiling && (padBegin > 0 || padEnd > 0) && steps * stride >= input + (long)padBegin)
         {
             steps--;
         }
@@ -85,7 +102,7 @@ public static class ShapeInference
                     }
 
                     var rounding = conv.Rounding ?? conventions.ConvolutionRounding;
-                    var spatial = Window(conv.Name, inShape, conv.Kernel, conv.Stride, conv.Pad, conv.Dilation, rounding);
+                    var spatial = Window(conv.Name, inShape, conv.Kernel, conv.Stride, conv.Padding, conv.Dilation, rounding);
                     return new Shape(conv.Filters, spatial.Height, spatial.Width);
                 }
 
@@ -100,7 +117,7 @@ public static class ShapeInference
                     }
 
                     var rounding = pool.Rounding ?? conventions.PoolingRounding;
-                    var spatial = Window(pool.Name, inShape, pool.Kernel, pool.Stride, pool.Pad, 1, rounding);
+                    var spatial = Window(pool.Name, inShape, pool.Kernel, pool.Stride, pool.Padding, 1, rounding);
                     return new Shape(inShape.Channels, spatial.Height, spatial.Width);
                 }
 
@@ -150,26 +167,28 @@ public static class ShapeInference
         }
     }
 
-    private static Size2 Window(string layer, Shape input, Size2 kernel, Size2 stride, Size2 pad, Size2 dilation, RoundingRule rounding)
+    private static Size2 Window(string layer, Shape input, Size2 kernel, Size2 stride, Padding pad, Size2 dilation, RoundingRule rounding)
     {
-        var height = Extent(layer, "height", input.Height, kernel.Height, stride.Height, pad.Height, dilation.Height, rounding);
-        var width = Extent(layer, "width", input.Width, kernel.Width, stride.Width, pad.Width, dilation.Width, rounding);
+        var height = Extent(layer, "height", input.Height, kernel.Height, stride.Height, pad.Begin.Height, pad.End.Height, dilation.Height, rounding);
+        var width = Extent(layer, "width", input.Width, kernel.Width, stride.Width, pad.Begin.Width, pad.End.Width, dilation.Width, rounding);
         return new Size2(height, width);
     }
 
-    private static int Extent(string layer, string axis, int input, int kernel, int stride, int pad, int dilation, RoundingRule rounding)
+    private static int Extent(string layer, string axis, int input, int kernel, int stride, int padBegin, int padEnd, int dilation, RoundingRule rounding)
     {
         // Under Eq. 4.2 the output is below 1 exactly when the (dilated) kernel exceeds the padded input.
         long effectiveKernel = (long)dilation * (kernel - 1) + 1;
-        if (effectiveKernel > input + 2L * pad)
+        long padded = (long)input + padBegin + padEnd;
+        var padText = padBegin == padEnd ? $"pad {padBegin}" : $"pads {padBegin} and {padEnd}";
+        if (effectiveKernel > padded)
         {
             throw new NetworkDefinitionException(layer,
-                $"its output {axis} would be below 1: kernel {axis} {effectiveKernel} is larger than the padded input {axis} {input + 2L * pad} (input {input}, pad {pad})");
+                $"its output {axis} would be below 1: kernel {axis} {effectiveKernel} is larger than the padded input {axis} {padded} (input {input}, {padText})");
         }
 
-        var output = OutputExtent(input, kernel, stride, pad, dilation, rounding);
+        var output = OutputExtent(input, kernel, stride, padBegin, padEnd, dilation, rounding);
         return output <= int.MaxValue
             ? (int)output
-            : throw new NetworkDefinitionException(layer, $"its output {axis} {output} exceeds 2^31-1 (input {input}, pad {pad})");
+            : throw new NetworkDefinitionException(layer, $"its output {axis} {output} exceeds 2^31-1 (input {input}, {padText})");
     }
 }

@@ -14,7 +14,7 @@ public static class CaffeWriter
     /// <summary>Writes the network.</summary>
     /// <param name="network">The network.</param>
     /// <returns>The prototxt text.</returns>
-    /// <exception cref="CnnCostException">The network rounds convolution outputs up, which Caffe cannot express.</exception>
+    /// <exception cref="CnnCostException">The network rounds convolution outputs up or pads a window unevenly, which Caffe cannot express.</exception>
     public static string Write(Network network)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -79,6 +79,8 @@ public static class CaffeWriter
                     throw new CnnCostException($"layer '{c.Name}': its output size rounds up (Eq. 4.2), which a Caffe convolution cannot express");
                 }
 
+                SymmetricOrFail(c.Name, c.Padding);
+
                 text.Append(CultureInfo.InvariantCulture,
                     $"  convolution_param {{ num_output: {c.Filters} kernel_h: {c.Kernel.Height} kernel_w: {c.Kernel.Width} stride_h: {c.Stride.Height} stride_w: {c.Stride.Width} pad_h: {c.Pad.Height} pad_w: {c.Pad.Width} group: {c.Groups} ");
                 if (c.Dilation != new Size2(1, 1))
@@ -99,6 +101,7 @@ public static class CaffeWriter
                     break;
                 }
 
+                SymmetricOrFail(p.Name, p.Padding);
                 var floor = (p.Rounding ?? conventions.PoolingRounding) == RoundingRule.Floor;
                 text.Append(CultureInfo.InvariantCulture,
                     $"  pooling_param {{ pool: {method} kernel_h: {p.Kernel.Height} kernel_w: {p.Kernel.Width} stride_h: {p.Stride.Height} stride_w: {p.Stride.Width} pad_h: {p.Pad.Height} pad_w: {p.Pad.Width}{(floor ? " round_mode: FLOOR" : "")} }}\n");
@@ -118,6 +121,14 @@ public static class CaffeWriter
             case AddLayer add:
                 text.Append(CultureInfo.InvariantCulture, $"  eltwise_param {{ operation: {add.Operation switch { ElementwiseOperation.Product => "PROD", ElementwiseOperation.Max => "MAX", _ => "SUM" }} }}\n");
                 break;
+        }
+    }
+
+    private static void SymmetricOrFail(string layer, Padding pad)
+    {
+        if (!pad.IsSymmetric)
+        {
+            throw new CnnCostException($"layer '{layer}': its padding {pad} differs before and after the input, which Caffe's pad_h and pad_w cannot express");
         }
     }
 

@@ -55,7 +55,11 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
         }
     }
 
-    /// <summary>The shape of a network's convolution or fully-connected layer, given its input.</summary>
+    /// <summary>
+    /// The shape of a network's convolution or fully-connected layer, given its input. A convolution padded unevenly
+    /// runs as the same convolution on an input that carries the excess padding as zero rows and columns, with the
+    /// smaller padding on both sides: its output, weights and FLOPs are those of the layer.
+    /// </summary>
     /// <param name="layer">A <see cref="ConvolutionLayer"/> or <see cref="FullyConnectedLayer"/>.</param>
     /// <param name="input">The layer's input shape.</param>
     /// <param name="batch">The batch.</param>
@@ -63,10 +67,21 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
     /// <exception cref="ArgumentException">The layer is neither.</exception>
     public static ConvolutionShape Of(Layer layer, Shape input, int batch) => layer switch
     {
-        ConvolutionLayer c => new ConvolutionShape(c.Name, batch, input, c.Filters, c.Kernel, c.Stride, c.Pad, c.Dilation, c.Groups),
+        ConvolutionLayer { PadEnd: null } c => new ConvolutionShape(c.Name, batch, input, c.Filters, c.Kernel, c.Stride, c.Pad, c.Dilation, c.Groups),
+        ConvolutionLayer c => Uneven(c, input, batch),
         FullyConnectedLayer fc => new ConvolutionShape(fc.Name, batch, input, fc.Outputs, input.Spatial, 1, 0, 1, 1),
         _ => throw new ArgumentException($"layer '{layer.Name}' is a {layer.Kind} layer; only convolution and fully-connected layers are measured", nameof(layer)),
     };
+
+    private static ConvolutionShape Uneven(ConvolutionLayer layer, Shape input, int batch)
+    {
+        var (begin, end) = (layer.Padding.Begin, layer.Padding.End);
+        var both = new Size2(Math.Min(begin.Height, end.Height), Math.Min(begin.Width, end.Width));
+        var padded = new Shape(input.Channels,
+            checked(input.Height + begin.Height + end.Height - 2 * both.Height),
+            checked(input.Width + begin.Width + end.Width - 2 * both.Width));
+        return new ConvolutionShape(layer.Name, batch, padded, layer.Filters, layer.Kernel, layer.Stride, both, layer.Dilation, layer.Groups);
+    }
 
     /// <summary>Writes the shape briefly.</summary>
     public override string ToString() =>

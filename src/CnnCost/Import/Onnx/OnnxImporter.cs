@@ -168,8 +168,8 @@ public static class OnnxImporter
                     var dilation = Pair(node, "dilations", 1);
                     var source = Activation(node, 0);
                     var pad = Padding(node, source, kernel, stride, dilation);
-                    Add(new ConvolutionLayer(_node, source, Int(weights.Dims[0]), kernel, stride, pad, (int)IntAttribute(node, "group", 1), dilation,
-                        node.Input.Count > 2 && node.Input[2].Length > 0), node.Output);
+                    Add(new ConvolutionLayer(_node, source, Int(weights.Dims[0]), kernel, stride, pad.Begin, (int)IntAttribute(node, "group", 1), dilation,
+                        node.Input.Count > 2 && node.Input[2].Length > 0, PadEnd: pad.EndWhereUneven), node.Output);
                     return;
                 case "Gemm":
                     var b = Constant(node, 1, "weights");
@@ -196,7 +196,7 @@ public static class OnnxImporter
                     var poolSource = Activation(node, 0);
                     var poolPad = Padding(node, poolSource, window, poolStride, 1);
                     var rounding = IntAttribute(node, "ceil_mode", 0) == 1 ? RoundingRule.Ceiling : RoundingRule.Floor;
-                    Add(new PoolingLayer(_node, poolSource, node.OpType == "MaxPool" ? PoolingMethod.Max : PoolingMethod.Average, window, poolStride, poolPad, false, rounding), node.Output);
+                    Add(new PoolingLayer(_node, poolSource, node.OpType == "MaxPool" ? PoolingMethod.Max : PoolingMethod.Average, window, poolStride, poolPad.Begin, false, rounding, poolPad.EndWhereUneven), node.Output);
                     return;
                 case "GlobalAveragePool" or "GlobalMaxPool":
                     Add(new PoolingLayer(_node, Activation(node, 0), node.OpType == "GlobalMaxPool" ? PoolingMethod.Max : PoolingMethod.Average, 1, 1, 0, IsGlobal: true), node.Output);
@@ -310,7 +310,12 @@ public static class OnnxImporter
             }
         }
 
-        private Size2 Padding(NodeProto node, string source, Size2 kernel, Size2 stride, Size2 dilation)
+        /// <summary>
+        /// The padding of a window: ONNX <c>pads</c> as begin and end per axis, or <c>auto_pad</c> SAME, whose total
+        /// <c>(⌈in/stride⌉ − 1)·stride + dilation·(kernel − 1) + 1 − in</c> goes half to each side, the odd one after the
+        /// input for SAME_UPPER and before it for SAME_LOWER (ONNX operator docs, Conv).
+        /// </summary>
+        private Padding Padding(NodeProto node, string source, Size2 kernel, Size2 stride, Size2 dilation)
         {
             var autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
             var input = _shapes[source];
@@ -323,35 +328,35 @@ public static class OnnxImporter
                         throw Error($"pads has {pads.Length} values, expected 4");
                     }
 
-                    return new Size2(Symmetric(pads[0], pads[2], "height"), Symmetric(pads[1], pads[3], "width"));
+                    return new Padding(new Size2(pads[0], pads[1]), new Size2(pads[2], pads[3]));
                 case "VALID":
-                    return 0;
+                    return new Size2(0, 0);
                 case "SAME_UPPER" or "SAME_LOWER":
-                    return new Size2(Same(input.Height, kernel.Height, stride.Height, dilation.Height, "height"), Same(input.Width, kernel.Width, stride.Width, dilation.Width, "width"));
+                    var upper = autoPad == "SAME_UPPER";
+                    var (top, bottom) = Same(input.Height, kernel.Height, stride.Height, dilation.Height, upper);
+                    var (left, right) = Same(input.Width, kernel.Width, stride.Width, dilation.Width, upper);
+                    return new Padding(new Size2(top, left), new Size2(bottom, right));
                 default:
                     throw Error($"auto_pad '{autoPad}' is not an ONNX padding mode");
             }
         }
 
-        /// <summary>
-        /// Padding that splits unevenly between the two sides gives the same output size and cost as its half on each
-        /// side when the total is even; an odd total cannot be expressed by a symmetric padding.
-        /// </summary>
-        private int Symmetric(int begin, int end, string axis)
+        private (int Begin, int End) Same(int input, int kernel, int stride, int dilation, bool extraAtEnd)
         {
-            if (begin < 0 || end < 0)
+            if (stride < 1 || kernel < 1 || dilation < 1)
             {
-                throw Error($"negative padding along the {axis}");
+                throw Error($"auto_pad SAME needs a positive kernel, stride and dilation, got kernel {kernel}, stride {stride}, dilation {dilation}");
             }
 
-            return (begin + end) % 2 == 0 ? (begin + end) / 2 : throw Error($"padding {begin} + {end} along the {axis} is odd; CnnCost models symmetric padding");
-        }
+            var output = ((long)input + stride - 1) / stride;
+            var total = Math.Max(0, (output - 1) * stride + ((long)dilation * (kernel - 1) + 1) - input);
+            if (total > int.MaxValue)
+            {
+                throw Error($"auto_pad SAME needs {total} padding, more than 2^31-1");
+            }
 
-        private int Same(int input, int kernel, int stride, int dilation, string axis)
-        {
-            var output = (input + stride - 1) / stride;
-            var total = Math.Max(0, (output - 1) * stride + (dilation * (kernel - 1) + 1) - input);
-            return Symmetric(total / 2, total - total / 2, axis);
+            var (small, large) = ((int)(total / 2), (int)(total - total / 2));
+            return extraAtEnd ? (small, large) : (large, small);
         }
 
         private void Add(Layer layer, string output) => Add(layer, new[] { output });

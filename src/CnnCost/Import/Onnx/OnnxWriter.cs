@@ -41,7 +41,7 @@ public static class OnnxWriter
                     }
 
                     graph.Node.Add(Node("Conv", c.Name, inputs, Ints("kernel_shape", c.Kernel.Height, c.Kernel.Width), Ints("strides", c.Stride.Height, c.Stride.Width),
-                        Ints("pads", c.Pad.Height, c.Pad.Width, c.Pad.Height, c.Pad.Width), Ints("dilations", c.Dilation.Height, c.Dilation.Width), Int("group", c.Groups)));
+                        Pads(c.Padding), Ints("dilations", c.Dilation.Height, c.Dilation.Width), Int("group", c.Groups)));
                     break;
                 case FullyConnectedLayer fc:
                     var flat = $"{fc.Name}.flatten";
@@ -61,7 +61,7 @@ public static class OnnxWriter
                 case PoolingLayer p:
                     var ceil = (p.Rounding ?? network.Conventions.PoolingRounding) == RoundingRule.Ceiling;
                     graph.Node.Add(Node(p.Method == PoolingMethod.Max ? "MaxPool" : "AveragePool", p.Name, [p.Input], Ints("kernel_shape", p.Kernel.Height, p.Kernel.Width),
-                        Ints("strides", p.Stride.Height, p.Stride.Width), Ints("pads", p.Pad.Height, p.Pad.Width, p.Pad.Height, p.Pad.Width), Int("ceil_mode", ceil ? 1 : 0)));
+                        Ints("strides", p.Stride.Height, p.Stride.Width), Pads(p.Padding), Int("ceil_mode", ceil ? 1 : 0)));
                     break;
                 case ActivationLayer { Function: ActivationFunction.PReLU } prelu:
                     graph.Node.Add(Node("PRelu", prelu.Name, [prelu.Input, Initializer(graph, $"{prelu.Name}.slope", prelu.SharedSlope ? [1] : [shape.Channels, 1, 1])]));
@@ -143,6 +143,10 @@ public static class OnnxWriter
         attribute.Ints.AddRange(values);
         return attribute;
     }
+
+    /// <summary>ONNX <c>pads</c>: the begin of each axis, then its end.</summary>
+    private static AttributeProto Pads(Padding pad) =>
+        Ints("pads", pad.Begin.Height, pad.Begin.Width, pad.End.Height, pad.End.Width);
 
     private static AttributeProto Int(string name, long value) => new() { Name = name, I = value, Type = 2 };
 }
