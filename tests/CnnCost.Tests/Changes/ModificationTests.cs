@@ -68,6 +68,7 @@ public class ModificationTests
     [Fact]
     public void Changing_filters_reaches_the_layer_and_the_next_weighted_layer_only()
     {
+        var (applied, refused) = (0, 0);
         var cases = from recipe in RandomNetworks.Chains from pick in Gen.Choose(0, 1000) from delta in Gen.Choose(1, 16) select (recipe, pick, delta);
         Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
         {
@@ -85,15 +86,23 @@ public class ModificationTests
             {
                 modified = new SetFilters(target.Name, target.Filters + c.delta).ApplyTo(network);
             }
-            catch (NetworkDefinitionException)
+            catch (NetworkDefinitionException error)
             {
-                return true; // an add or a depthwise layer downstream no longer matches its channels
+                // Refused only where the new channel count really breaks a layer: a depthwise convolution or an add within reach.
+                refused++;
+                return ChannelsBreak(network, reach, error.LayerName);
             }
 
+            applied++;
             var change = ChangeAnalysis.Compare(network, modified);
             return change.ChangedLayers.All(reach.Contains) && change.ChangedLayers.Contains(target.Name) && change.Scope == ChangeScope.Local;
         }));
+        Assert.True(applied >= 150, $"only {applied} changes were applied ({refused} refused)");
     }
+
+    /// <summary>Whether <paramref name="layer"/> is one a change of channels upstream can break: a depthwise convolution or an add, within the change's reach.</summary>
+    private static bool ChannelsBreak(Network network, HashSet<string> reach, string? layer) =>
+        layer is not null && reach.Contains(layer) && network[layer] is ConvolutionLayer { Groups: > 1 } or AddLayer;
 
     /// <summary>The layer, every layer downstream of it through layers without weights, and the weighted layers that stop the walk.</summary>
     private static HashSet<string> ReachUpToNextWeightedLayers(Network network, string start)
@@ -143,6 +152,7 @@ public class ModificationTests
     [Fact]
     public void A_change_and_its_inverse_give_back_the_baseline_report()
     {
+        var applied = 0;
         var cases = from recipe in RandomNetworks.Chains from pick in Gen.Choose(0, 1000) from filters in Gen.Choose(1, 64) select (recipe, pick, filters);
         Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
         {
@@ -154,19 +164,25 @@ public class ModificationTests
             {
                 var roundTrip = CostModel.Analyze(Modification.ApplyAll(network, [forward, back]));
                 var baseline = CostModel.Analyze(network);
+                applied++;
                 return roundTrip.Totals == baseline.Totals && roundTrip.Layers.Zip(baseline.Layers).All(p =>
                     p.First.Output == p.Second.Output && p.First.Flops == p.Second.Flops && p.First.ParameterBytes == p.Second.ParameterBytes);
             }
-            catch (NetworkDefinitionException)
+            catch (NetworkDefinitionException error)
             {
-                return true; // the forward change may break a depthwise layer downstream
+                // The forward change may break a depthwise layer or an add downstream; nothing else may refuse it.
+                var reach = convs.Length == 0 ? ReachUpToNextWeightedLayers(network, network.Input.Name)
+                    : ReachUpToNextWeightedLayers(network, convs[c.pick % convs.Length].Name);
+                return ChannelsBreak(network, reach, error.LayerName);
             }
         }));
+        Assert.True(applied >= 150, $"only {applied} of 300 round trips were applied");
     }
 
     [Fact]
     public void A_local_change_never_alters_any_layers_height_or_width()
     {
+        var applied = 0;
         var cases = from recipe in RandomNetworks.Chains from pick in Gen.Choose(0, 1000) from count in Gen.Choose(1, 64) select (recipe, pick, count);
         Check.One(RandomNetworks.Config, Prop.ForAll(cases.ToArbitrary(), c =>
         {
@@ -178,12 +194,16 @@ public class ModificationTests
             try
             {
                 var report = ChangeAnalysis.Analyze(network, [change]);
+                applied++;
                 return report.ResizedLayers.IsEmpty && report.Scope != ChangeScope.Global;
             }
-            catch (NetworkDefinitionException)
+            catch (NetworkDefinitionException error)
             {
-                return true; // a depthwise layer downstream may no longer divide its channels
+                // A depthwise layer or an add downstream may no longer match its channels; nothing else may refuse it.
+                var start = change is SetFilters f ? f.Layer : network.Input.Name;
+                return ChannelsBreak(network, ReachUpToNextWeightedLayers(network, start), error.LayerName);
             }
         }));
+        Assert.True(applied >= 150, $"only {applied} of 300 changes were applied");
     }
 }

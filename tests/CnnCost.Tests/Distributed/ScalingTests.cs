@@ -26,6 +26,27 @@ public class ScalingTests
         Assert.Equal(2.0 * (p - 1) / p * NinGradientBytes / Bandwidth, new CommunicationModel(CommunicationScheme.Ring, Bandwidth).Seconds(NinGradientBytes, p), 12);
     }
 
+    [Theory]
+    // Depth by counting: a tree of branching b reaches 1, b, b², … workers, level by level.
+    [InlineData(2, 3, 2)]     // 2 < 3 ≤ 4
+    [InlineData(2, 5, 3)]     // 4 < 5 ≤ 8
+    [InlineData(2, 100, 7)]   // 64 < 100 ≤ 128
+    [InlineData(3, 2, 1)]
+    [InlineData(3, 10, 3)]    // 9 < 10 ≤ 27
+    [InlineData(3, 27, 3)]    // exactly 3³: no extra level
+    [InlineData(3, 243, 5)]   // exactly 3⁵, where log(243)/log(3) in floating point is not exactly 5
+    [InlineData(4, 17, 3)]    // 16 < 17 ≤ 64
+    [InlineData(5, 125, 3)]   // exactly 5³
+    [InlineData(10, 1000, 3)] // exactly 10³
+    [InlineData(10, 1001, 4)]
+    public void Eq_3_4_counts_whole_tree_levels_when_the_workers_are_not_a_power_of_the_branching(int branching, int workers, int levels)
+    {
+        var tree = new CommunicationModel(CommunicationScheme.ReductionTree, Bandwidth, Branching: branching, LatencySeconds: 2e-6);
+        Assert.Equal(levels, tree.TreeDepth(workers));
+        // bytes · b · levels / BW, plus b · levels messages of latency.
+        Assert.Equal(NinGradientBytes * branching * levels / Bandwidth + branching * levels * 2e-6, tree.Seconds(NinGradientBytes, workers), 12);
+    }
+
     [Fact]
     public void A_wider_tree_and_latency_change_the_tree_as_stated()
     {
