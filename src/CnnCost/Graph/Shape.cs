@@ -106,9 +106,6 @@ public readonly record struct Padding(Size2 Begin, Size2 End)
     /// <summary>Whether both sides are padded alike.</summary>
     public bool IsSymmetric => Begin == End;
 
-    /// <summary>Rows and columns added in all: <c>begin + end</c> per axis.</summary>
-    public Size2 Total => new(Begin.Height + End.Height, Begin.Width + End.Width);
-
     /// <summary>Writes <c>HxW</c> when symmetric, <c>top,left,bottom,right</c> (ONNX's order) otherwise.</summary>
     public override string ToString() => IsSymmetric
         ? Begin.ToString()
