@@ -61,10 +61,19 @@ public sealed record Conventions
     public bool InPlaceActivations { get; init; } = true;
 }
 
-/// <summary>The width of one stored value, in bits: 32 for fp32, 16 for fp16, 8 for int8, or any n-bit quantization.</summary>
+/// <summary>
+/// The width of one stored value, in bits: 32 for fp32, 16 for fp16, 8 for int8, or any n-bit quantization. The
+/// constructor refuses widths outside 1 to 64; a <see langword="default"/> value has 0 bits and refuses to count bytes.
+/// </summary>
 /// <param name="Bits">Bits per value, 1 to 64.</param>
+/// <exception cref="ArgumentOutOfRangeException"><paramref name="Bits"/> is below 1 or above 64.</exception>
 public readonly record struct Precision(int Bits)
 {
+    /// <summary>Bits per value, 1 to 64.</summary>
+    public int Bits { get; } = Bits is >= 1 and <= 64
+        ? Bits
+        : throw new ArgumentOutOfRangeException(nameof(Bits), Bits, "a precision has 1 to 64 bits per value");
+
     /// <summary>IEEE single precision, 4 bytes per value (the dissertation's default).</summary>
     public static Precision Fp32 => new(32);
 
@@ -83,8 +92,16 @@ public readonly record struct Precision(int Bits)
     /// <param name="count">How many values.</param>
     /// <returns>The bytes, rounded up to whole bytes.</returns>
     /// <exception cref="OverflowException">The bit count exceeds 2^63-1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">The precision is the <see langword="default"/> value, with 0 bits.</exception>
     public long BytesFor(long count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (Bits == 0)
+        {
+            throw new InvalidOperationException("default(Precision) has 0 bits per value; use Precision.Fp32 or new Precision(bits)");
+        }
+
         if (Bits % 8 == 0)
         {
             return checked(count * (Bits / 8));

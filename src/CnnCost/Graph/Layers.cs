@@ -286,6 +286,11 @@ public sealed record SoftmaxLayer(string Name, string Input) : SingleInputLayer(
 /// <param name="Sources">The layers concatenated, in channel order.</param>
 public sealed record ConcatLayer(string Name, ImmutableArray<string> Sources) : Layer(Name)
 {
+    private readonly ImmutableArray<string> _sources = Sources.IsDefault ? [] : Sources;
+
+    /// <summary>The layers concatenated, in channel order (empty, never a default array).</summary>
+    public ImmutableArray<string> Sources { get => _sources; init => _sources = value.IsDefault ? [] : value; }
+
     /// <inheritdoc />
     public override ImmutableArray<string> Inputs => Sources;
 
@@ -316,6 +321,11 @@ public enum ElementwiseOperation
 /// <param name="Operation">Sum (the default), product or maximum.</param>
 public sealed record AddLayer(string Name, ImmutableArray<string> Sources, ElementwiseOperation Operation = ElementwiseOperation.Sum) : Layer(Name)
 {
+    private readonly ImmutableArray<string> _sources = Sources.IsDefault ? [] : Sources;
+
+    /// <summary>The layers combined (empty, never a default array).</summary>
+    public ImmutableArray<string> Sources { get => _sources; init => _sources = value.IsDefault ? [] : value; }
+
     /// <inheritdoc />
     public override ImmutableArray<string> Inputs => Sources;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace CnnCost.Graph;
 
@@ -95,7 +96,15 @@ public sealed class Network
     /// <summary>The positions (in <see cref="Layers"/>) of the layers feeding the layer at <paramref name="index"/>.</summary>
     /// <param name="index">A layer position.</param>
     /// <returns>The input positions, in the layer's input order.</returns>
-    public IReadOnlyList<int> InputIndicesOf(int index) => _inputIndices[index];
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not a layer position.</exception>
+    public ImmutableArray<int> InputIndicesOf(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _inputIndices.Length);
+
+        // A read-only view of the network's own array: nothing a caller holds can change the graph.
+        return ImmutableCollectionsMarshal.AsImmutableArray(_inputIndices[index]);
+    }
 
     /// <summary>The names of the layers that read the output of <paramref name="name"/>, in topological order.</summary>
     /// <param name="name">A layer name.</param>

@@ -15,8 +15,30 @@ namespace CnnCost.Measurement;
 /// <param name="Pad">Zero padding on each side.</param>
 /// <param name="Dilation">Kernel dilation.</param>
 /// <param name="Groups">Channel groups.</param>
+/// <exception cref="ArgumentException">A size is not positive, a padding negative, the groups do not divide the channels and filters, or the kernel does not fit the padded input; the message names the layer.</exception>
 public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int Filters, Size2 Kernel, Size2 Stride, Size2 Pad, Size2 Dilation, int Groups)
 {
+    // Checked when the shape is made, so no engine is ever handed a convolution it cannot run.
+    private readonly bool _valid = Validate(Name, Batch, Input, Filters, Kernel, Stride, Pad, Dilation, Groups);
+
+    private static bool Validate(string name, int batch, Shape input, int filters, Size2 kernel, Size2 stride, Size2 pad, Size2 dilation, int groups)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var problem =
+            batch < 1 ? $"batch {batch} is below 1"
+            : input.Channels < 1 || input.Height < 1 || input.Width < 1 ? $"input {input} is not positive in every dimension"
+            : filters < 1 ? $"filter count {filters} is below 1"
+            : groups < 1 || input.Channels % groups != 0 || filters % groups != 0 ? $"groups {groups} do not divide {input.Channels} channels and {filters} filters"
+            : kernel.Height < 1 || kernel.Width < 1 || stride.Height < 1 || stride.Width < 1 || dilation.Height < 1 || dilation.Width < 1
+                ? $"kernel {kernel}, stride {stride} and dilation {dilation} must be at least 1"
+            : pad.Height < 0 || pad.Width < 0 ? $"padding {pad} is negative"
+            : ShapeInference.OutputExtent(input.Height, kernel.Height, stride.Height, pad.Height, dilation.Height, RoundingRule.Floor) < 1
+              || ShapeInference.OutputExtent(input.Width, kernel.Width, stride.Width, pad.Width, dilation.Width, RoundingRule.Floor) < 1
+                ? $"kernel {kernel} with dilation {dilation} does not fit input {input.Height}x{input.Width} padded by {pad}"
+            : null;
+        return problem is null ? true : throw new ArgumentException($"convolution '{name}': {problem}");
+    }
+
     /// <summary>Output height (floor rounding).</summary>
     public int OutHeight => (int)ShapeInference.OutputExtent(Input.Height, Kernel.Height, Stride.Height, Pad.Height, Dilation.Height, RoundingRule.Floor);
 
