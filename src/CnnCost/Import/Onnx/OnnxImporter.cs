@@ -89,6 +89,7 @@ public static class OnnxImporter
         private readonly List<Layer> _layers = [];
         private readonly List<string> _notes = [];
         private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _layerIndex = new(StringComparer.Ordinal);
         private int? _fileBatch;
         private string _node = "";
 
@@ -100,10 +101,20 @@ public static class OnnxImporter
             }
 
             ReadInput();
+            // Names of unnamed nodes are made up; they must not take a name a later node carries in the file.
+            var given = graph.Node.Where(n => !string.IsNullOrEmpty(n.Name)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
             for (var i = 0; i < graph.Node.Count; i++)
             {
                 var node = graph.Node[i];
-                _node = string.IsNullOrEmpty(node.Name) ? $"{node.OpType}_{i}" : node.Name;
+                _node = string.IsNullOrEmpty(node.Name) ? Unused($"{node.OpType}_{i}", given) : node.Name;
+                if (_names.Contains(_node))
+                {
+                    // ONNX does not require node names to be unique; a network's layer names are.
+                    var renamed = Unused(_node, given);
+                    _notes.Add($"node name '{_node}' is used more than once; this {node.OpType} node is called '{renamed}'");
+                    _node = renamed;
+                }
+
                 Map(node);
             }
 
@@ -116,6 +127,17 @@ public static class OnnxImporter
             {
                 throw new ModelFormatException(file, error.LayerName is null ? null : $"node '{error.LayerName}'", error.Reason);
             }
+        }
+
+        private string Unused(string name, HashSet<string> given)
+        {
+            var candidate = name;
+            for (var k = 2; given.Contains(candidate) || _names.Contains(candidate); k++)
+            {
+                candidate = $"{name}_{k}";
+            }
+
+            return candidate;
         }
 
         private void ReadInput()
@@ -163,12 +185,25 @@ public static class OnnxImporter
                         throw Error($"Conv weights have {weights.Dims.Length} dimensions; CnnCost models 2-D convolutions");
                     }
 
-                    var kernel = Ints(node, "kernel_shape") is { Length: 2 } ks ? new Size2(ks[0], ks[1]) : new Size2(Int(weights.Dims[2]), Int(weights.Dims[3]));
+                    var weightKernel = new Size2(Int(weights.Dims[2]), Int(weights.Dims[3]));
+                    var kernel = Pair(node, "kernel_shape", null, weightKernel);
+                    if (kernel != weightKernel)
+                    {
+                        throw Error($"kernel_shape {kernel} disagrees with the weights' {weightKernel}");
+                    }
+
                     var stride = Pair(node, "strides", 1);
                     var dilation = Pair(node, "dilations", 1);
                     var source = Activation(node, 0);
+                    var group = Int(IntAttribute(node, "group", 1));
+                    var channels = _shapes[source].Channels;
+                    if (group >= 1 && (long)Int(weights.Dims[1]) * group != channels) // group 0 is refused with the other attributes
+                    {
+                        throw Error($"the weights see {weights.Dims[1]} channels per group x {group} groups, but the input '{source}' has {channels} channels");
+                    }
+
                     var pad = Padding(node, source, kernel, stride, dilation);
-                    Add(new ConvolutionLayer(_node, source, Int(weights.Dims[0]), kernel, stride, pad.Begin, (int)IntAttribute(node, "group", 1), dilation,
+                    Add(new ConvolutionLayer(_node, source, Int(weights.Dims[0]), kernel, stride, pad.Begin, group, dilation,
                         node.Input.Count > 2 && node.Input[2].Length > 0, PadEnd: pad.EndWhereUneven), node.Output);
                     return;
                 case "Gemm":
@@ -178,8 +213,15 @@ public static class OnnxImporter
                         throw Error($"Gemm weights have {b.Dims.Length} dimensions, expected 2");
                     }
 
-                    var outputs = IntAttribute(node, "transB", 0) == 1 ? b.Dims[0] : b.Dims[1];
-                    Add(new FullyConnectedLayer(_node, Activation(node, 0), Int(outputs), node.Input.Count > 2 && node.Input[2].Length > 0), node.Output);
+                    if (IntAttribute(node, "transA", 0) != 0)
+                    {
+                        throw Error("Gemm with transA set multiplies the transposed activations; CnnCost models fully-connected layers (transA = 0)");
+                    }
+
+                    var transposed = IntAttribute(node, "transB", 0) == 1;
+                    var gemmSource = Activation(node, 0);
+                    FullyConnectedInputs(gemmSource, transposed ? b.Dims[1] : b.Dims[0]);
+                    Add(new FullyConnectedLayer(_node, gemmSource, Int(transposed ? b.Dims[0] : b.Dims[1]), node.Input.Count > 2 && node.Input[2].Length > 0), node.Output);
                     return;
                 case "MatMul":
                     var m = Constant(node, 1, "weights");
@@ -188,7 +230,9 @@ public static class OnnxImporter
                         throw Error("MatMul is modelled only with a 2-D initializer as its second input");
                     }
 
-                    Add(new FullyConnectedLayer(_node, Activation(node, 0), Int(m.Dims[1]), false), node.Output);
+                    var matMulSource = Activation(node, 0);
+                    FullyConnectedInputs(matMulSource, m.Dims[0]);
+                    Add(new FullyConnectedLayer(_node, matMulSource, Int(m.Dims[1]), false), node.Output);
                     return;
                 case "MaxPool" or "AveragePool":
                     var window = Pair(node, "kernel_shape", null);
@@ -237,6 +281,14 @@ public static class OnnxImporter
                         throw Error($"Concat along axis {axis}; CnnCost models channel concatenation (axis 1)");
                     }
 
+                    if (node.Input.Count == 1)
+                    {
+                        // A concatenation of one tensor is that tensor.
+                        Activation(node, 0);
+                        Alias(node);
+                        return;
+                    }
+
                     Add(new ConcatLayer(_node, [.. node.Input.Select((_, k) => Activation(node, k))]), node.Output);
                     return;
                 case "Add" or "Sum":
@@ -247,10 +299,7 @@ public static class OnnxImporter
                     return;
                 case "Constant":
                     var value = node.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
-                    foreach (var output in node.Output)
-                    {
-                        _tensors[output] = new Tensor(null, value is null ? [] : [.. value.Dims]);
-                    }
+                    Define(node.Output, new Tensor(null, value is null ? [] : [.. value.Dims]));
 
                     return;
                 default:
@@ -265,12 +314,27 @@ public static class OnnxImporter
             }
         }
 
+        /// <summary>A fully-connected layer's weights must take exactly the values its flattened input holds.</summary>
+        private void FullyConnectedInputs(string source, long weightInputs)
+        {
+            var elements = _shapes[source].Elements;
+            if (weightInputs != elements)
+            {
+                throw Error($"the weights take {weightInputs} inputs, but '{source}' holds {elements} values ({_shapes[source]})");
+            }
+        }
+
         /// <summary>
         /// Add of two activations is a bypass; adding a constant to a bias-free fully-connected layer's output is that
         /// layer's bias (MatMul + Add exports); any other constant add keeps the shape and is passed through.
         /// </summary>
         private void MapAdd(NodeProto node)
         {
+            if (node.Input.FirstOrDefault(i => Lookup(i) is null) is { } missing)
+            {
+                throw Error($"{node.OpType} reads '{missing}', which no earlier node or initializer defines");
+            }
+
             var activations = node.Input.Where(i => Lookup(i) is { IsConstant: false }).ToArray();
             if (activations.Length >= 2)
             {
@@ -284,16 +348,13 @@ public static class OnnxImporter
             }
 
             var producer = Lookup(activations[0])!.Layer!;
-            var index = _layers.FindIndex(l => l.Name == producer);
+            var index = _layerIndex[producer];
             if (_layers[index] is FullyConnectedLayer { HasBias: false } fc)
             {
                 _layers[index] = fc with { HasBias = true };
             }
 
-            foreach (var output in node.Output)
-            {
-                _tensors[output] = new Tensor(producer, []);
-            }
+            Define(node.Output, new Tensor(producer, []));
         }
 
         private void Alias(NodeProto node)
@@ -304,10 +365,7 @@ public static class OnnxImporter
                 throw Error($"{node.OpType} reads '{(node.Input.Count > 0 ? node.Input[0] : "")}', which no earlier node or initializer defines");
             }
 
-            foreach (var output in node.Output)
-            {
-                _tensors[output] = first;
-            }
+            Define(node.Output, first);
         }
 
         /// <summary>
@@ -363,9 +421,12 @@ public static class OnnxImporter
 
         private void Add(Layer layer, IEnumerable<string> outputs)
         {
-            if (!_names.Add(layer.Name))
+            _names.Add(layer.Name);
+
+            // Attributes first: shape inference may divide by a stride or index a first input.
+            if (layer.ParameterProblem() is { } problem)
             {
-                throw Error($"the node name '{layer.Name}' is used twice");
+                throw Error(problem);
             }
 
             Shape shape;
@@ -378,16 +439,21 @@ public static class OnnxImporter
                 throw Error(error.Reason);
             }
 
-            if (layer.ParameterProblem() is { } problem)
-            {
-                throw Error(problem);
-            }
-
+            _layerIndex[layer.Name] = _layers.Count;
             _layers.Add(layer);
             _shapes[layer.Name] = shape;
+            Define(outputs, new Tensor(layer.Name, []));
+        }
+
+        /// <summary>Gives each output its tensor; a graph defines every name once (static single assignment).</summary>
+        private void Define(IEnumerable<string> outputs, Tensor tensor)
+        {
             foreach (var output in outputs)
             {
-                _tensors[output] = new Tensor(layer.Name, []);
+                if (!_tensors.TryAdd(output, tensor))
+                {
+                    throw Error($"its output '{output}' is already defined by the graph's input, an initializer or an earlier node");
+                }
             }
         }
 
@@ -416,11 +482,12 @@ public static class OnnxImporter
         private int[]? Ints(NodeProto node, string name) =>
             node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? [.. a.Ints.Select(Int)] : null;
 
-        private Size2 Pair(NodeProto node, string name, int? defaultValue)
+        private Size2 Pair(NodeProto node, string name, int? defaultValue, Size2? defaultPair = null)
         {
             var values = Ints(node, name);
             return values switch
             {
+                null when defaultPair is { } p => p,
                 null when defaultValue is { } d => d,
                 null => throw Error($"{node.OpType} has no '{name}'"),
                 { Length: 2 } => new Size2(values[0], values[1]),
