@@ -80,14 +80,51 @@ public static class CliApp
         }
         catch (Exception error) when (error is UsageException or CnnCostException or FormatException)
         {
-            stderr.WriteLine($"cnncost: {error.Message}");
+            stderr.WriteLine($"cnncost: {OneLine(error.Message)}");
             return BadInput;
         }
         catch (Exception error)
         {
-            stderr.WriteLine($"cnncost: internal error ({error.GetType().Name}): {error.Message}");
+            stderr.WriteLine($"cnncost: internal error ({error.GetType().Name}): {OneLine(error.Message)}");
             return InternalError;
         }
+    }
+
+    /// <summary>
+    /// A message as one printable line: names read from a file may hold newlines or terminal escape sequences, which
+    /// are written as <c>\n</c>, <c>\e</c> or <c>\uXXXX</c> so they can neither split the line nor drive the terminal.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <returns>The message with every control and format character escaped.</returns>
+    public static string OneLine(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var text = new System.Text.StringBuilder(message.Length);
+        foreach (var c in message)
+        {
+            switch (c)
+            {
+                case '\n': text.Append("\\n"); break;
+                case '\r': text.Append("\\r"); break;
+                case '\t': text.Append("\\t"); break;
+                case '\u001b': text.Append("\\e"); break;
+                default:
+                    // Format characters include the bidirectional overrides that reorder what a terminal shows.
+                    if (char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+                        or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator)
+                    {
+                        text.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                    }
+                    else
+                    {
+                        text.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return text.ToString();
     }
 
     /// <summary>The help text, with the built-in models and devices filled in.</summary>

@@ -1,0 +1,36 @@
+using Xunit;
+
+namespace CnnCost.IntegrationTests.Cli;
+
+/// <summary>Names read from a file reach the terminal as one printable line: no newline, no escape sequence, no bidi override.</summary>
+public sealed class HostileInputCliTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("cnncost-hostile-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void A_layer_name_with_a_newline_an_escape_sequence_and_a_bidi_override_is_escaped_on_one_stderr_line()
+    {
+        var path = Path.Combine(_directory, "evil.prototxt");
+        File.WriteAllText(path,
+            "name: \"x\"\ninput: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\n"
+            + "layer { name: \"bad\u001b[31mred\u202eevil\u0007\" type: \"Convolution\" bottom: \"nothere\" top: \"c\" convolution_param { num_output: 2 kernel_size: 3 } }\n");
+        var (exit, stdout, stderr) = CliRunner.Run("report", path);
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.EndsWith("\n", stderr.Replace("\r\n", "\n"));
+        var line = stderr.TrimEnd('\r', '\n');
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain(line, c => char.IsControl(c) || c == '\u202e');
+        Assert.Contains(@"layer 'bad\e[31mred\u202eevil\u0007'", line);
+    }
+
+    [Theory]
+    [InlineData("a\nb", @"a\nb")]
+    [InlineData("tab\there", @"tab\there")]
+    [InlineData("\u2028\u0000", @"\u2028\u0000")]
+    [InlineData("plain ünïcödé ✓", "plain ünïcödé ✓")]
+    public void One_line_escapes_control_and_format_characters_and_keeps_the_rest(string message, string expected) =>
+        Assert.Equal(expected, CnnCost.Cli.CliApp.OneLine(message));
+}
