@@ -19,7 +19,8 @@ public static class ScaleCommand
         var workers = ParseWorkers(arguments.Option("workers") ?? throw new UsageException("'scale' needs --workers, e.g. 1,2,4 or 1..128"));
         var bandwidth = Rates.ParseBandwidth(arguments.Option("bandwidth") ?? throw new UsageException("'scale' needs --bandwidth, e.g. 56Gbit/s or 7GB/s"));
         var throughput = Rates.ParseThroughput(arguments.Option("worker-throughput") ?? throw new UsageException("'scale' needs --worker-throughput, e.g. 3.52TFLOP/s"));
-        var schemes = (arguments.Option("scheme") ?? "tree").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var schemeText = arguments.Option("scheme") ?? "tree";
+        var schemes = schemeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(name => name.ToLowerInvariant() switch
             {
                 "ps" => CommunicationScheme.ParameterServer,
@@ -27,6 +28,11 @@ public static class ScaleCommand
                 "tree" => CommunicationScheme.ReductionTree,
                 _ => throw new UsageException($"--scheme takes ps, tree or ring (or a list of them), got '{name}'"),
             }).ToArray();
+        if (schemes.Length == 0)
+        {
+            throw new UsageException($"--scheme takes ps, tree or ring (or a list of them), got '{schemeText}'");
+        }
+
         var branching = arguments.PositiveInt("branching", 2);
         if (branching < 2)
         {
@@ -34,7 +40,9 @@ public static class ScaleCommand
         }
 
         var latency = arguments.Option("latency") is { } l
-            ? double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 ? seconds : throw new UsageException($"--latency must be seconds, e.g. 5e-6, got '{l}'")
+            ? double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds is 0 or (>= 1e-12 and <= 1e6)
+                ? seconds
+                : throw new UsageException($"--latency must be 0 or seconds from 1e-12 to 1e6, e.g. 5e-6, got '{l}'")
             : 0;
         var setup = new ScalingSetup(
             new CommunicationModel(schemes[0], bandwidth, branching, latency),

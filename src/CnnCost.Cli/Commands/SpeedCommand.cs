@@ -16,9 +16,9 @@ public static class SpeedCommand
     {
         var deviceName = arguments.Option("device");
         var efficiency = arguments.Fraction("efficiency", 0.5, "0.5 or 50%");
-        if (efficiency is <= 0 or > 1)
+        if (efficiency is < 1e-6 or > 1)
         {
-            throw new UsageException($"--efficiency must be in (0, 1], got {efficiency.ToString(CultureInfo.InvariantCulture)}");
+            throw new UsageException($"--efficiency must be in [1e-6, 1], got {efficiency.ToString(CultureInfo.InvariantCulture)}");
         }
 
         var common = CommonOptions.Read(arguments, "speed");

@@ -9,7 +9,7 @@ namespace CnnCost.DesignSpace;
 /// convolution and fully-connected layers are pruned to a density and their survivors quantized through a
 /// per-layer codebook; sparse positions are stored as relative indices of a fixed width.
 /// </summary>
-/// <param name="Density">Fraction of weights kept, in (0, 1].</param>
+/// <param name="Density">Fraction of weights kept, in [<see cref="CompressionSettings.MinimumDensity"/>, 1].</param>
 /// <param name="ConvolutionBits">Bits per kept convolution weight (its codebook has 2^bits entries).</param>
 /// <param name="FullyConnectedBits">Bits per kept fully-connected weight.</param>
 /// <param name="IndexBits">Width of a relative index; a gap longer than 2^bits positions costs a filler zero.</param>
@@ -26,15 +26,19 @@ public sealed record CompressionSettings(double Density, int ConvolutionBits, in
     /// <summary>Dense fp32 storage, the uncompressed baseline.</summary>
     public static CompressionSettings Dense { get; } = new(1, 32, 32);
 
+    /// <summary>The smallest density the model accepts: one weight in 10^12 kept.</summary>
+    public const double MinimumDensity = 1e-12;
+
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public void Validate()
     {
         foreach (var (layer, density) in (LayerDensities ?? new Dictionary<string, double>()).Prepend(new("", Density)))
         {
-            if (density is <= 0 or > 1 || double.IsNaN(density))
+            // Below 1e-12, 1 − density rounds to 1 and the index-gap count q/(1 − q) has no finite value.
+            if (density is < MinimumDensity or > 1 || double.IsNaN(density))
             {
-                throw new ArgumentOutOfRangeException(nameof(Density), $"density{(layer.Length > 0 ? $" of layer '{layer}'" : "")} must be in (0, 1], got {density}");
+                throw new ArgumentOutOfRangeException(nameof(Density), $"density{(layer.Length > 0 ? $" of layer '{layer}'" : "")} must be in [1e-12, 1], got {density}");
             }
         }
 

@@ -106,6 +106,14 @@ public sealed record SqueezeNetMetaparameters
                 "base_e must be at least 2, incr_e at least 0, and freq, the module count, conv1's filters, kernel and stride, the categories and the input size at least 1");
         }
 
+        // e_i of the last module, the largest: base_e + incr_e·⌊(modules − 1)/freq⌋ must be a filter count.
+        var largest = BaseExpand + (long)ExpandIncrement * ((FireModules - 1) / Frequency);
+        if (largest > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BaseExpand),
+                $"the last Fire module would have base_e + incr_e·⌊(modules − 1)/freq⌋ = {largest} expand filters, more than 2^31-1");
+        }
+
         if (Percent3x3 is <= 0 or >= 1 || double.IsNaN(Percent3x3))
         {
             throw new ArgumentOutOfRangeException(nameof(Percent3x3), $"pct3x3 must be strictly between 0 and 1, got {Percent3x3}");

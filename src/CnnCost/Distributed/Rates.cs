@@ -11,7 +11,7 @@ public static class Rates
     /// </summary>
     /// <param name="text">The bandwidth, e.g. <c>56Gbit/s</c>.</param>
     /// <returns>Bytes per second.</returns>
-    /// <exception cref="FormatException">The text is not a positive bandwidth.</exception>
+    /// <exception cref="FormatException">The text is not a bandwidth from 1 to 10^30 bytes per second.</exception>
     public static double ParseBandwidth(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -30,7 +30,7 @@ public static class Rates
     /// <summary>A throughput in FLOP/s: <c>3.52TFLOP/s</c>, <c>900GFLOP/s</c>, <c>3.5T</c> or a plain number.</summary>
     /// <param name="text">The throughput.</param>
     /// <returns>FLOPs per second.</returns>
-    /// <exception cref="FormatException">The text is not a positive throughput.</exception>
+    /// <exception cref="FormatException">The text is not a throughput from 1 to 10^30 FLOP/s.</exception>
     public static double ParseThroughput(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -62,6 +62,9 @@ public static class Rates
             : throw new FormatException($"'{original}' is not a rate: expected a number with an optional K, M, G, T prefix and unit, e.g. 56Gbit/s, 7GB/s or 3.52TFLOP/s");
     }
 
+    // From one unit per second to 10^30: every time and ratio computed from the rate stays a finite, normal number.
     private static double Positive(string original, double value, string what) =>
-        value > 0 && double.IsFinite(value) ? value : throw new FormatException($"'{original}' is not a positive {what}");
+        value is >= 1 and <= 1e30
+            ? value
+            : throw new FormatException($"'{original}' is not a {what} CnnCost models: expected 1 to 1e30 per second (bytes or FLOPs)");
 }

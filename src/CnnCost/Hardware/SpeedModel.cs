@@ -14,16 +14,17 @@ public static class SpeedModel
     /// <summary>Estimates frames per second and joules per frame.</summary>
     /// <param name="device">The device.</param>
     /// <param name="flopsPerFrame">FLOPs of one frame (inference, or a training step's share).</param>
-    /// <param name="efficiency">The fraction of peak achieved, in (0, 1].</param>
+    /// <param name="efficiency">The fraction of peak achieved, in [10^-6, 1].</param>
     /// <returns>The estimate.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The efficiency is outside (0, 1] or the FLOPs are not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The efficiency is outside [10^-6, 1] or the FLOPs are not positive.</exception>
     public static SpeedEstimate Estimate(Device device, long flopsPerFrame, double efficiency)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfLessThan(flopsPerFrame, 1);
-        if (efficiency is <= 0 or > 1 || double.IsNaN(efficiency))
+        // Below one part per million the frame rate and energy leave the range of numbers worth printing.
+        if (efficiency is < 1e-6 or > 1 || double.IsNaN(efficiency))
         {
-            throw new ArgumentOutOfRangeException(nameof(efficiency), $"efficiency must be in (0, 1], got {efficiency}");
+            throw new ArgumentOutOfRangeException(nameof(efficiency), $"efficiency must be in [1e-6, 1], got {efficiency}");
         }
 
         var fps = device.PeakFlopsPerSecond * efficiency / flopsPerFrame;

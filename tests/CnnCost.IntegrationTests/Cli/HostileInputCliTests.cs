@@ -27,6 +27,27 @@ public sealed class HostileInputCliTests : IDisposable
     }
 
     [Theory]
+    [InlineData("squeezenet --base-e 2147483647", "more than 2^31-1")]
+    [InlineData("scale nin --workers 1,2 --bandwidth 56Gbit/s --worker-throughput 3TFLOP/s --scheme ,", "--scheme takes ps, tree or ring")]
+    [InlineData("compress nin --density 1e-17 --bits 8", "density must be in [1e-12, 1]")]
+    [InlineData("scale nin --workers 1,2 --bandwidth 56Gbit/s --worker-throughput 3TFLOP/s --latency 1e400", "--latency must be 0 or seconds")]
+    [InlineData("scale nin --workers 1,2 --bandwidth 56Gbit/s --worker-throughput 3TFLOP/s --latency 1e-320", "--latency must be 0 or seconds")]
+    [InlineData("scale nin --workers 1,2 --bandwidth 56Gbit/s --worker-throughput 1e-320", "'1e-320' is not a throughput")]
+    [InlineData("scale nin --workers 1,2 --bandwidth 1e-320 --worker-throughput 3TFLOP/s --format json", "'1e-320' is not a bandwidth")]
+    [InlineData("scale nin --workers 1,2 --bandwidth Infinity --worker-throughput 3TFLOP/s", "'Infinity' is not a bandwidth")]
+    [InlineData("scale nin --workers 1,2 --bandwidth NaNGB/s --worker-throughput 3TFLOP/s", "'NaNGB/s' is not a bandwidth")]
+    [InlineData("speed nin --efficiency 1e-320", "--efficiency must be in [1e-6, 1]")]
+    [InlineData("speed nin --efficiency -0.5", "--efficiency must be in [1e-6, 1]")]
+    public void A_number_out_of_range_non_finite_or_denormal_is_refused_with_exit_2_and_one_line(string arguments, string expected)
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(arguments.Split(' '));
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(expected, stderr);
+    }
+
+    [Theory]
     [InlineData("a\nb", @"a\nb")]
     [InlineData("tab\there", @"tab\there")]
     [InlineData("\u2028\u0000", @"\u2028\u0000")]
