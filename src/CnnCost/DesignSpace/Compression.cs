@@ -65,7 +65,7 @@ public sealed record CompressionSettings(double Density, int ConvolutionBits, in
 public sealed record LayerCompression(string Name, long Weights, long Kept, long Fillers, long ValueBits, long IndexBits, long CodebookBits)
 {
     /// <summary>All the layer's bits.</summary>
-    public long TotalBits => ValueBits + IndexBits + CodebookBits;
+    public long TotalBits => checked(ValueBits + IndexBits + CodebookBits);
 }
 
 /// <summary>A model's size before and after compression.</summary>
@@ -100,6 +100,7 @@ public static class Compression
     /// <param name="settings">The compression.</param>
     /// <returns>The sizes.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
+    /// <exception cref="CnnCostException">A size exceeds 2^63-1 bits; the message names the layer or the model.</exception>
     public static CompressionReport Compress(CostReport report, CompressionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -112,12 +113,19 @@ public static class Compression
             {
                 LayerKind.Convolution => Layer(row.Name, row.Weights, row.Biases, settings.ConvolutionBits, settings.DensityOf(row.Name), settings),
                 LayerKind.FullyConnected => Layer(row.Name, row.Weights, row.Biases, settings.FullyConnectedBits, settings.DensityOf(row.Name), settings),
-                _ => new LayerCompression(row.Name, row.Weights, row.Weights, 0, 32 * row.Parameters, 0, 0),
+                _ => new LayerCompression(row.Name, row.Weights, row.Weights, 0, checked(32 * row.Parameters), 0, 0),
             });
         }
 
-        var bits = layers.Sum(l => l.TotalBits);
-        return new CompressionReport(report.Model, settings, layers.ToImmutable(), 4 * report.Totals.Parameters, (bits + 7) / 8);
+        try
+        {
+            var bits = layers.Sum(l => l.TotalBits);
+            return new CompressionReport(report.Model, settings, layers.ToImmutable(), checked(4 * report.Totals.Parameters), bits / 8 + (bits % 8 == 0 ? 0 : 1));
+        }
+        catch (OverflowException overflow)
+        {
+            throw new CnnCostException($"model '{report.Model}': its size exceeds 2^63-1 bits", overflow);
+        }
     }
 
     /// <summary>One layer of <paramref name="weights"/> weights and <paramref name="biases"/> biases at <paramref name="bits"/> bits.</summary>
@@ -135,16 +143,26 @@ public static class Compression
 
     private static LayerCompression Layer(string name, long weights, long biases, int bits, double density, CompressionSettings settings)
     {
-        var codebook = bits <= MaxCodebookBits ? (1L << bits) * settings.CodebookEntryBits : 0;
-        if (density >= 1)
+        try
         {
-            return new LayerCompression(name, weights, weights, 0, (weights + biases) * bits, 0, codebook);
-        }
+            checked
+            {
+                var codebook = bits <= MaxCodebookBits ? (1L << bits) * settings.CodebookEntryBits : 0;
+                if (density >= 1)
+                {
+                    return new LayerCompression(name, weights, weights, 0, (weights + biases) * bits, 0, codebook);
+                }
 
-        var kept = (long)Math.Ceiling(density * weights);
-        var q = Math.Pow(1 - density, Math.Pow(2, settings.IndexBits));
-        var fillers = (long)Math.Round(kept * q / (1 - q));
-        var stored = kept + fillers;
-        return new LayerCompression(name, weights, kept, fillers, stored * bits + biases * bits, stored * settings.IndexBits, codebook);
+                var kept = (long)Math.Ceiling(density * weights);
+                var q = Math.Pow(1 - density, Math.Pow(2, settings.IndexBits));
+                var fillers = (long)Math.Round(kept * q / (1 - q));
+                var stored = kept + fillers;
+                return new LayerCompression(name, weights, kept, fillers, stored * bits + biases * bits, stored * settings.IndexBits, codebook);
+            }
+        }
+        catch (OverflowException overflow)
+        {
+            throw new CostOverflowException(name, overflow);
+        }
     }
 }

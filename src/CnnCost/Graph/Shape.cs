@@ -12,7 +12,8 @@ namespace CnnCost.Graph;
 public readonly record struct Shape(int Channels, int Height, int Width)
 {
     /// <summary>Values in one data item's activations: <c>channels·height·width</c>.</summary>
-    public long Elements => (long)Channels * Height * Width;
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public long Elements => checked((long)Channels * Height * Width);
 
     /// <summary>The spatial size alone.</summary>
     public Size2 Spatial => new(Height, Width);

@@ -44,6 +44,7 @@ public static class MemoryModel
     /// <param name="report">Its report (batch and precision).</param>
     /// <returns>The footprint.</returns>
     /// <exception cref="ArgumentException">The report is not of this network.</exception>
+    /// <exception cref="CnnCostException">A byte count exceeds 2^63-1.</exception>
     public static MemoryFootprint Inference(Network network, CostReport report)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -67,13 +68,23 @@ public static class MemoryModel
             }
         }
 
+        // The buffers each layer is the last to read, so a pass over the layers frees them in linear time.
+        var freedAfter = new List<int>?[count];
+        for (var j = 0; j < count; j++)
+        {
+            if (owner[j] == j)
+            {
+                (freedAfter[lastUse[j]] ??= []).Add(j);
+            }
+        }
+
         long live = 0, peak = 0;
         var peakLayer = network.Layers[0].Name;
         for (var i = 0; i < count; i++)
         {
             if (owner[i] == i)
             {
-                live += report.Layers[i].OutputBytes;
+                live = checked(live + report.Layers[i].OutputBytes);
             }
 
             if (live > peak)
@@ -81,10 +92,9 @@ public static class MemoryModel
                 (peak, peakLayer) = (live, network.Layers[i].Name);
             }
 
-            // Free every buffer whose last reader is this layer.
-            for (var j = 0; j <= i; j++)
+            if (i < count - 1 && freedAfter[i] is { } freed)
             {
-                if (owner[j] == j && lastUse[j] == i && i < count - 1)
+                foreach (var j in freed)
                 {
                     live -= report.Layers[j].OutputBytes;
                 }
@@ -98,15 +108,32 @@ public static class MemoryModel
     /// <param name="report">The report (batch and precision).</param>
     /// <param name="optimizer">The optimizer.</param>
     /// <returns>The footprint.</returns>
+    /// <exception cref="CnnCostException">A byte count exceeds 2^63-1.</exception>
     public static MemoryFootprint Training(CostReport report, Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(report);
         var parameters = ParameterBytes(report);
         var statePerParameter = optimizer switch { Optimizer.Sgd => 0, Optimizer.SgdMomentum => 1, _ => 2 };
-        return new MemoryFootprint(parameters, parameters, statePerParameter * parameters, report.Totals.OutputBytes, null);
+        try
+        {
+            return new MemoryFootprint(parameters, parameters, checked(statePerParameter * parameters), report.Totals.OutputBytes, null);
+        }
+        catch (OverflowException overflow)
+        {
+            throw new CnnCostException($"model '{report.Model}': the optimizer's state exceeds 2^63-1 bytes", overflow);
+        }
     }
 
     /// <summary>All parameters, biases included whatever the report's bias convention: memory holds them all.</summary>
-    private static long ParameterBytes(CostReport report) =>
-        report.Conventions.Precision.BytesFor(report.Totals.Weights + report.Totals.Biases);
+    private static long ParameterBytes(CostReport report)
+    {
+        try
+        {
+            return report.Conventions.Precision.BytesFor(checked(report.Totals.Weights + report.Totals.Biases));
+        }
+        catch (OverflowException overflow)
+        {
+            throw new CnnCostException($"model '{report.Model}': its parameters exceed 2^63-1 bytes", overflow);
+        }
+    }
 }

@@ -25,6 +25,7 @@ public static class Roofline
     /// <param name="report">The report (its batch and precision set the bytes).</param>
     /// <param name="device">The device.</param>
     /// <returns>One point per layer that owns its output.</returns>
+    /// <exception cref="CostOverflowException">A layer's bytes exceed 2^63-1; the message names the layer.</exception>
     public static ImmutableArray<RooflinePoint> Analyze(CostReport report, Device device)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -38,8 +39,17 @@ public static class Roofline
                 continue;
             }
 
-            var inputBytes = row.InputShapes.Sum(s => precision.BytesFor(s.Elements * report.Batch));
-            var bytes = inputBytes + precision.BytesFor(row.Weights + row.Biases) + row.OutputBytes;
+            long bytes;
+            try
+            {
+                var inputBytes = row.InputShapes.Sum(s => precision.BytesFor(checked(s.Elements * report.Batch)));
+                bytes = checked(inputBytes + precision.BytesFor(checked(row.Weights + row.Biases)) + row.OutputBytes);
+            }
+            catch (OverflowException overflow)
+            {
+                throw new CostOverflowException(row.Name, overflow);
+            }
+
             var intensity = bytes == 0 ? double.PositiveInfinity : (double)row.Flops / bytes;
             var attainable = Math.Min(device.PeakFlopsPerSecond, intensity * device.MemoryBytesPerSecond);
             var seconds = row.Flops > 0 ? row.Flops / attainable : bytes / device.MemoryBytesPerSecond;

@@ -52,25 +52,39 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
     public int FiltersPerGroup => Filters / Groups;
 
     /// <summary>Input values over the batch.</summary>
-    public long InputElements => Input.Elements * Batch;
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public long InputElements => checked(Input.Elements * Batch);
 
     /// <summary>Weight values.</summary>
-    public long WeightElements => (long)Filters * ChannelsPerGroup * Kernel.Height * Kernel.Width;
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public long WeightElements => checked((long)Filters * ChannelsPerGroup * Kernel.Height * Kernel.Width);
 
     /// <summary>Output values over the batch.</summary>
-    public long OutputElements => (long)Batch * Filters * OutHeight * OutWidth;
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public long OutputElements => checked((long)Batch * Filters * OutHeight * OutWidth);
 
     /// <summary>FLOPs, multiply-add = 2 (dissertation Eq. 4.3).</summary>
-    public long Flops => 2 * WeightElements * OutHeight * OutWidth * Batch;
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public long Flops => checked(2 * WeightElements * OutHeight * OutWidth * Batch);
 
     /// <summary>The fewest bytes the convolution moves in fp32: input, weights and output once each.</summary>
-    public long MinimumBytes => 4 * (InputElements + WeightElements + OutputElements);
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public long MinimumBytes => checked(4 * (InputElements + WeightElements + OutputElements));
 
     /// <summary>Fails when a buffer of this convolution would exceed what one array can hold, before anything is allocated.</summary>
-    /// <exception cref="CnnCostException">The input, weights or output has more than <see cref="Array.MaxLength"/> values; the message names the layer.</exception>
+    /// <exception cref="CnnCostException">The input, weights or output has more than <see cref="Array.MaxLength"/> values, or more than 2^63-1; the message names the layer.</exception>
     public void EnsureBuffersFit()
     {
-        var largest = Math.Max(InputElements, Math.Max(WeightElements, OutputElements));
+        long largest;
+        try
+        {
+            largest = Math.Max(InputElements, Math.Max(WeightElements, OutputElements));
+        }
+        catch (OverflowException overflow)
+        {
+            throw new CostOverflowException(Name, overflow);
+        }
+
         if (largest > Array.MaxLength)
         {
             throw new CnnCostException($"layer '{Name}' at batch {Batch} needs a buffer of {largest:N0} values, more than one array holds ({Array.MaxLength:N0}); measure a smaller batch");

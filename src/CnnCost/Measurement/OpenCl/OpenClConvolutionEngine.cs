@@ -110,6 +110,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
     public void Run(ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(shape);
+        shape.EnsureBuffersFit();
         using var buffers = new Buffers(this, shape, input, weights);
         buffers.Launch();
         buffers.ReadOutput(output);
@@ -321,11 +322,13 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         {
             var api = _engine.Api;
             int error;
-            var buffer = api.CreateBuffer(_engine._context, OpenClApi.MemReadWrite, (nuint)(Math.Max(1, data.Length) * sizeof(float)), null, &error);
+            // Sizes in native 64-bit arithmetic: 2^29 floats or more no longer fit an int's bytes.
+            var bytes = (nuint)data.Length * sizeof(float);
+            var buffer = api.CreateBuffer(_engine._context, OpenClApi.MemReadWrite, Math.Max(bytes, sizeof(float)), null, &error);
             OpenClApi.Check(error, "clCreateBuffer");
             fixed (float* source = data)
             {
-                OpenClApi.Check(api.EnqueueWriteBuffer(_engine._queue, buffer, 1, 0, (nuint)(data.Length * sizeof(float)), source, 0, null, null), "clEnqueueWriteBuffer");
+                OpenClApi.Check(api.EnqueueWriteBuffer(_engine._queue, buffer, 1, 0, bytes, source, 0, null, null), "clEnqueueWriteBuffer");
             }
 
             return buffer;
@@ -376,7 +379,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         {
             fixed (float* target = output)
             {
-                OpenClApi.Check(_engine.Api.EnqueueReadBuffer(_engine._queue, _output, 1, 0, (nuint)(_shape.OutputElements * sizeof(float)), target, 0, null, null), "clEnqueueReadBuffer");
+                OpenClApi.Check(_engine.Api.EnqueueReadBuffer(_engine._queue, _output, 1, 0, (nuint)_shape.OutputElements * sizeof(float), target, 0, null, null), "clEnqueueReadBuffer");
             }
         }
 
