@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CnnCost.Costs;
 using CnnCost.Graph;
+using CnnCost.Import;
 using CnnCost.Zoo;
 using Xunit;
 
@@ -80,5 +81,24 @@ public class PyTorchOracleTests
         Assert.Equal(17, depthwise.Length);
         // 20,716,416 multiply-adds in PyTorch's depthwise layers: one 3x3 filter per channel, every channel counted.
         Assert.Equal(2 * Count("mobilenet_v2", "depthwise_conv_macs"), depthwise.Sum(l => l.Flops));
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Zoo_networks_written_to_prototxt_and_onnx_and_read_back_still_match_pytorch(string name)
+    {
+        // The round trips compare the readers with PyTorch, not only with the network the writer was given.
+        var network = ModelZoo.Create(name);
+        foreach (var imported in new[]
+        {
+            CaffeImporter.Parse(CaffeWriter.Write(network), $"{name}.prototxt").Network,
+            OnnxImporter.Parse(OnnxWriter.Write(network), $"{name}.onnx").Network,
+        })
+        {
+            var report = CostModel.Analyze(imported);
+            Assert.Equal(2 * Count(name, "macs"), report.Layers.Where(l => l.Kind is LayerKind.Convolution or LayerKind.FullyConnected).Sum(l => l.Flops));
+            Assert.Equal(Count(name, "weights"), report.Totals.Weights);
+            Assert.Equal(Count(name, "biases"), report.Totals.Biases);
+        }
     }
 }
