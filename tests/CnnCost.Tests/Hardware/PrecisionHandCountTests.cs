@@ -115,6 +115,7 @@ public class PrecisionHandCountTests
         Assert.Equal(8e-9, relu.Seconds, 1e-20);                             // 800 B over 1e11 B/s
         // Inference: data is freed after conv; while relu runs conv (400) and relu (400) are alive: the peak.
         var inference = MemoryModel.Inference(network, report);
+        Assert.Equal(326, inference.Weights);                                // 163 parameters * 2 B, as before
         Assert.Equal(800, inference.Activations);
         Assert.Equal("relu", inference.PeakLayer);
         Assert.Equal(1_176, MemoryModel.Training(report, Optimizer.Sgd).Activations);
