@@ -75,13 +75,6 @@ public class HandMadeFileTests
 
     private static AttributeProto Text(string name, string value) => new() { Name = name, S = ByteString.CopyFromUtf8(value), Type = 3 };
 
-    private static AttributeProto IntList(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = 7 };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
     /// <summary>A graph of one node reading a 1 x channels x h x w input called x, with a 6 x 4 x k x k weight when it is a Conv.</summary>
     private static byte[] OneNode(string op, int channels, int h, int w, int k, params AttributeProto[] attributes)
     {
@@ -104,7 +97,7 @@ public class HandMadeFileTests
         }
 
         node.Output.Add("y");
-        node.Attribute.Add(IntList("kernel_shape", k, k));
+        node.Attribute.Add(OnnxModels.Ints("kernel_shape", k, k));
         node.Attribute.AddRange(attributes);
         graph.Node.Add(node);
         graph.Output.Add(new ValueInfoProto { Name = "y" });
@@ -130,7 +123,7 @@ public class HandMadeFileTests
     [InlineData("VALID", 11, 11, 3, 2, 2, 4, 4, 6_912)]       // dilated extent 5: floor((11-5)/2)+1 = 4
     public void An_onnx_conv_with_auto_pad_has_the_hand_derived_output_and_flops(string autoPad, int h, int w, int k, int stride, int dilation, int outH, int outW, long flops)
     {
-        var row = NodeRow(OneNode("Conv", 4, h, w, k, Text("auto_pad", autoPad), IntList("strides", stride, stride), IntList("dilations", dilation, dilation)));
+        var row = NodeRow(OneNode("Conv", 4, h, w, k, Text("auto_pad", autoPad), OnnxModels.Ints("strides", stride, stride), OnnxModels.Ints("dilations", dilation, dilation)));
         Assert.Equal(new Shape(6, outH, outW), row.Output);
         Assert.Equal(4L * 6 * k * k, row.Weights);
         Assert.Equal(0, row.Biases);
@@ -140,13 +133,13 @@ public class HandMadeFileTests
     [Fact]
     public void Onnx_dilations_without_padding_turn_32x32_into_28x28_and_with_pads_of_2_keep_32x32()
     {
-        var valid = NodeRow(OneNode("Conv", 4, 32, 32, 3, IntList("dilations", 2, 2)));
+        var valid = NodeRow(OneNode("Conv", 4, 32, 32, 3, OnnxModels.Ints("dilations", 2, 2)));
         Assert.Equal(new Shape(6, 28, 28), valid.Output);       // 32 - (2*2+1) + 1
         Assert.Equal(338_688, valid.Flops);                     // 2 * 216 * 784
-        var padded = NodeRow(OneNode("Conv", 4, 32, 32, 3, IntList("dilations", 2, 2), IntList("pads", 2, 2, 2, 2)));
+        var padded = NodeRow(OneNode("Conv", 4, 32, 32, 3, OnnxModels.Ints("dilations", 2, 2), OnnxModels.Ints("pads", 2, 2, 2, 2)));
         Assert.Equal(new Shape(6, 32, 32), padded.Output);      // 32 + 4 - 5 + 1
         Assert.Equal(442_368, padded.Flops);                    // 2 * 216 * 1024
-        var perAxis = NodeRow(OneNode("Conv", 4, 32, 32, 3, IntList("dilations", 1, 4)));
+        var perAxis = NodeRow(OneNode("Conv", 4, 32, 32, 3, OnnxModels.Ints("dilations", 1, 4)));
         Assert.Equal(new Shape(6, 30, 24), perAxis.Output);     // 32-3+1 = 30; extent 4*2+1 = 9: 32-9+1 = 24
         Assert.Equal(311_040, perAxis.Flops);                   // 2 * 216 * 720
     }
@@ -158,7 +151,7 @@ public class HandMadeFileTests
     [InlineData("AveragePool", "SAME_UPPER", 9, 2, 5, 1_800)]  // ceil(9/2) = 5, pads 4*2+3-9 = 2 = 1+1; 2 * 9 * 4 * 25
     public void An_onnx_pool_with_auto_pad_has_the_hand_derived_output_and_operations(string op, string autoPad, int size, int stride, int outSize, long ops)
     {
-        var row = NodeRow(OneNode(op, 4, size, size, 3, Text("auto_pad", autoPad), IntList("strides", stride, stride)));
+        var row = NodeRow(OneNode(op, 4, size, size, 3, Text("auto_pad", autoPad), OnnxModels.Ints("strides", stride, stride)));
         Assert.Equal(new Shape(4, outSize, outSize), row.Output);
         Assert.Equal(ops, row.Flops);
     }
