@@ -27,12 +27,61 @@ public class CompressionTests
     [Fact]
     public void Sparse_survivors_need_filler_zeros_for_long_gaps()
     {
-        // Density 0.01 with 4-bit indices (range 16): q = 0.99^16 = 0.8515; fillers per survivor q / (1 - q) = 5.73.
+        // Density 0.01 with 4-bit indices (a gap of g positions needs floor((g-1)/16) fillers): 100,000 weights keep 1,000.
+        // Expected fillers per survivor, by brute force over the gap lengths of survivors spread at random
+        // (P(g) = d (1-d)^(g-1)): 0.01 * sum over g of 0.99^(g-1) * floor((g-1)/16) = 5.7321 (0.99^16 = 0.85146,
+        // 0.85146 / 0.14854 = 5.7321 by hand). 1,000 survivors: 5,732 fillers; indices (1,000 + 5,732) * 4 = 26,928 bits.
+        double perSurvivor = 0;
+        for (var g = 1; g < 20_000; g++)
+        {
+            perSurvivor += 0.01 * Math.Pow(0.99, g - 1) * ((g - 1) / 16);
+        }
+
+        Assert.Equal(5.7321, Math.Round(perSurvivor, 4));
         var layer = Compression.Layer("l", 100_000, 0, 8, new CompressionSettings(0.01, 8, 8));
-        var q = Math.Pow(0.99, 16);
         Assert.Equal(1000, layer.Kept);
-        Assert.Equal((long)Math.Round(1000 * q / (1 - q)), layer.Fillers);
-        Assert.Equal((layer.Kept + layer.Fillers) * 4, layer.IndexBits);
+        Assert.Equal(5_732, layer.Fillers);
+        Assert.Equal(26_928, layer.IndexBits);
+        Assert.Equal((1000 + 5_732) * 8, layer.ValueBits);
+    }
+
+    [Fact]
+    public void A_sparse_mask_scanned_position_by_position_needs_about_as_many_fillers_as_the_model_expects()
+    {
+        // 200,000 positions, each kept with probability 0.01 (seeded); scan the gaps and count floor((gap-1)/16) fillers.
+        var random = new Random(12345);
+        long kept = 0, fillers = 0, gap = 0;
+        for (var i = 0; i < 200_000; i++)
+        {
+            gap++;
+            if (random.NextDouble() < 0.01)
+            {
+                kept++;
+                fillers += (gap - 1) / 16;
+                gap = 0;
+            }
+        }
+
+        var layer = Compression.Layer("l", 200_000, 0, 8, new CompressionSettings(0.01, 8, 8));
+        Assert.InRange(kept, 1_900, 2_100);
+        Assert.InRange(layer.Fillers, fillers * 0.93, fillers * 1.07);   // the expected value against one draw
+    }
+
+    [Fact]
+    public void Lenet_pruned_to_half_with_8_bit_convolutions_and_5_bit_fully_connected_layers_has_the_hand_counted_size()
+    {
+        // q = 0.5^16 = 1/65,536; fillers per survivor q/(1-q) = 1/65,535: only ip1's 200,000 survivors need any (3.05 -> 3).
+        // conv1 500 -> 250 kept: values (250 + 20 biases) * 8 = 2,160; indices 250 * 4 = 1,000; codebook 256 * 32 = 8,192
+        // conv2 25,000 -> 12,500: (12,500 + 50) * 8 = 100,400; 50,000; 8,192
+        // ip1 400,000 -> 200,000 + 3 fillers: (200,003 + 500) * 5 = 1,002,515; 200,003 * 4 = 800,012; 32 * 32 = 1,024
+        // ip2 5,000 -> 2,500: (2,500 + 10) * 5 = 12,550; 10,000; 1,024
+        // 1,997,069 bits -> 249,634 bytes; dense 431,080 * 4 = 1,724,320 bytes.
+        var compressed = Compression.Compress(CostModel.Analyze(LeNet.Create()), new CompressionSettings(0.5, 8, 5));
+        Assert.Equal([2_160L + 1_000 + 8_192, 100_400L + 50_000 + 8_192, 1_002_515L + 800_012 + 1_024, 12_550L + 10_000 + 1_024],
+            compressed.Layers.Select(l => l.TotalBits));
+        Assert.Equal(3, compressed.Layers.Single(l => l.Name == "ip1").Fillers);
+        Assert.Equal(249_634, compressed.CompressedBytes);
+        Assert.Equal(1_724_320, compressed.DenseBytes);
     }
 
     [Fact]

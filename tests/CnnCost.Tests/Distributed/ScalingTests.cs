@@ -62,7 +62,9 @@ public class ScalingTests
     {
         var setup = new ScalingSetup(new CommunicationModel(CommunicationScheme.ReductionTree, Bandwidth), 3.52e12, Batch: 1024);
         var report = ScalingModel.Analyze(NetworkInNetwork.Create(), setup, [1, 2, 4, 8, 16, 32, 64, 128]);
-        var trainingFlops = 3.0 * CostModel.Analyze(NetworkInNetwork.Create(), new AnalysisOptions { Batch = 1024 }).Totals.Flops;
+        // NiN per item: 2 * 1,105,996,320 multiply-adds + 1,215,648 pooling operations = 2,213,208,288 (ZooTotalsTests);
+        // training a batch of 1024: 3 * 1024 * 2,213,208,288 = 6,798,975,860,736.
+        const double trainingFlops = 6_798_975_860_736;
         Assert.Equal((long)trainingFlops, report.FlopsPerStep);
         // Communication 2 log2(p) |W| / BW reaches computation F / (p P) first where p * 2 log2(p) >= F BW / (|W| P).
         var threshold = trainingFlops * Bandwidth / (NinGradientBytes * 3.52e12);
@@ -93,7 +95,8 @@ public class ScalingTests
         var alexnet = AlexNet.Create();
         var link = new CommunicationModel(CommunicationScheme.Ring, Bandwidth);
         var hybrid = ScalingModel.Analyze(alexnet, new ScalingSetup(link, 1e12, Batch: 128, Parallelism: Parallelism.Hybrid), [1, 8]);
-        var convParameters = CostModel.Analyze(alexnet).Layers.Where(l => l.Kind == CnnCost.Graph.LayerKind.Convolution).Sum(l => l.Parameters);
+        // Convolution weights 34,848 + 307,200 + 884,736 + 663,552 + 442,368 and biases 96 + 256 + 384 + 384 + 256.
+        const long convParameters = 2_332_704 + 1_376;
         Assert.Equal(convParameters * 4, hybrid.GradientBytes);
         // fc6 reads 256x6x6, fc7 and fc8 read 4096 each: gathered forward and backward over the 128-item batch.
         var activationBytes = 2.0 * 7 / 8 * (256 * 6 * 6 + 4096 + 4096) * 4 * 128;
@@ -148,7 +151,7 @@ public class ScalingTests
     public void Total_training_time_is_flops_times_frames_times_epochs_over_throughput()
     {
         // NiN: 3 x 2.21 GF per frame, ImageNet-1k's 1,281,167 frames, 47 epochs, one K20 at 50%.
-        var perFrame = 3.0 * CostModel.Analyze(NetworkInNetwork.Create()).Totals.Flops;
+        const double perFrame = 3.0 * 2_213_208_288;
         Assert.Equal(perFrame * 1_281_167 * 47 / 1.76e12, ScalingModel.TrainingSeconds(perFrame, 1_281_167, 47, 1.76e12), 6);
         Assert.Throws<ArgumentOutOfRangeException>(() => ScalingModel.TrainingSeconds(perFrame, 0, 47, 1e12));
     }

@@ -115,17 +115,43 @@ public class ChapterTablesTests
         Assert.Equal(39, Math.Round(10.6e12 / lenet224 / 100)); // about 3,900 frames/s
     }
 
-    [Fact]
-    public void Firecaffe_comparisons_solve_for_the_efficiency_that_agrees()
+    // FireCaffe's runs as Tables 3.2 and 3.3 print them (K20 workers), and the model's speedup by hand.
+    // FLOPs per item: NiN 2 * 1,105,996,320 multiply-adds + 1,215,648 pooling operations = 2,213,208,288 (ZooTotalsTests);
+    // BVLC GoogLeNet 2 * 1,582,671,872 multiply-adds (PyTorch's count, PyTorchOracleTests) + 12,857,600 pooling operations
+    // (max 3x3: 9*(64*56*56 + 192*28*28 + 480*14*14 + 832*7*7), the inception pools 9*(448*28*28 + 2544*14*14 + 1664*7*7),
+    // average 7x7: 2*49*1024) = 3,178,201,344. Parameters: NiN 7,595,176; GoogLeNet 6,998,552, 4 bytes each.
+    // Step on p K20s at peak P = 3.52e12: compute 3*F*batch / (p P), tree communication 2 log2(p) |W| / 7e9 (Eq. 3.4);
+    // speedup S = (3 F batch / P) / step; the efficiency e that turns it into the measured M solves
+    // M = p C / (C + p e P T), C = 3 F batch: e = C (1 - M/p) / (M T P).
+    [Theory]
+    [InlineData("NiN", 32, 256, 13, 2_213_208_288L, 7_595_176L, 8.256, 0.508)]
+    [InlineData("NiN", 32, 1024, 23, 2_213_208_288L, 7_595_176L, 18.615, 0.544)]
+    [InlineData("NiN", 128, 1024, 39, 2_213_208_288L, 7_595_176L, 25.465, 0.567)]
+    [InlineData("GoogLeNet", 32, 1024, 20, 3_178_201_344L, 6_998_552L, 21.897, 1.300)]
+    [InlineData("GoogLeNet", 128, 1024, 47, 3_178_201_344L, 6_998_552L, 35.717, 0.667)]
+    public void Firecaffe_speedups_of_tables_32_and_33_compare_with_the_hand_computed_model(
+        string model, int workers, int batch, double measured, long flopsPerItem, long parameters, double modelledRounded, double efficiencyRounded)
     {
-        foreach (var c in ChapterThree.FireCaffe())
-        {
-            Assert.NotNull(c.EfficiencyToAgree);
-            // At that efficiency the model reproduces the measured speedup.
-            var setup = new CnnCost.Distributed.ScalingSetup(ChapterThree.FireCaffeInterconnect, Devices.K20.PeakFlopsPerSecond * c.EfficiencyToAgree!.Value, c.Batch);
-            var network = c.Model == "NiN" ? CnnCost.Zoo.NetworkInNetwork.Create() : CnnCost.Zoo.GoogLeNet.Create();
-            var speedup = CnnCost.Distributed.ScalingModel.Analyze(network, setup, [1, c.Workers]).Rows[1].Speedup;
-            Assert.Equal(c.Measured, speedup, 6);
-        }
+        const double peak = 3.52e12, bandwidth = 7e9;
+        var c = 3.0 * flopsPerItem * batch;
+        var t = 2 * Math.Log2(workers) * parameters * 4 / bandwidth;
+        var speedup = (c / peak) / (c / (workers * peak) + t);
+        var efficiency = c * (1 - measured / workers) / (measured * t * peak);
+        Assert.Equal(modelledRounded, Math.Round(speedup, 3));
+        Assert.Equal(efficiencyRounded, Math.Round(efficiency, 3));
+
+        var comparison = Assert.Single(ChapterThree.FireCaffe(), f => f.Model == model && f.Workers == workers && f.Batch == batch);
+        Assert.Equal(measured, comparison.Measured);
+        Assert.Equal(speedup, comparison.Modelled, 9);
+        Assert.Equal(efficiency, comparison.EfficiencyToAgree!.Value, 9);
+        Assert.Equal((speedup - measured) / measured, comparison.RelativeError, 9);
+    }
+
+    [Fact]
+    public void Firecaffe_lists_exactly_the_five_runs_of_tables_32_and_33()
+    {
+        Assert.Equal(
+            [("NiN", 32, 256, 13.0), ("NiN", 32, 1024, 23.0), ("NiN", 128, 1024, 39.0), ("GoogLeNet", 32, 1024, 20.0), ("GoogLeNet", 128, 1024, 47.0)],
+            ChapterThree.FireCaffe().Select(f => (f.Model, f.Workers, f.Batch, f.Measured)));
     }
 }
