@@ -71,8 +71,14 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
     /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
     public long MinimumBytes => checked(4 * (InputElements + WeightElements + OutputElements));
 
-    /// <summary>Fails when a buffer of this convolution would exceed what one array can hold, before anything is allocated.</summary>
-    /// <exception cref="CnnCostException">The input, weights or output has more than <see cref="Array.MaxLength"/> values, or more than 2^63-1; the message names the layer.</exception>
+    /// <summary>
+    /// Fails, before anything is allocated, when a buffer of this convolution would exceed what one array can hold or
+    /// its buffers together the memory this process has available.
+    /// </summary>
+    /// <exception cref="CnnCostException">
+    /// The input, weights or output has more than <see cref="Array.MaxLength"/> values, or more than 2^63-1, or the buffers
+    /// exceed the available memory; the message names the layer and the bytes.
+    /// </exception>
     public void EnsureBuffersFit()
     {
         long largest;
@@ -89,6 +95,56 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
         {
             throw new CnnCostException($"layer '{Name}' at batch {Batch} needs a buffer of {largest:N0} values, more than one array holds ({Array.MaxLength:N0}); measure a smaller batch");
         }
+
+        // Input, weights and output in fp32, and one packed copy of the weights, all held at once.
+        var needed = MinimumBytes + 4 * WeightElements;
+        var available = AvailableMemoryBytes(aggressive: needed > 1L << 30);
+        if (needed > available)
+        {
+            throw new CnnCostException($"layer '{Name}' at batch {Batch} needs {needed / 1e9:0.##} GB of buffers, more than the {Math.Max(0, available) / 1e9:0.##} GB of memory available; measure a smaller batch");
+        }
+    }
+
+    /// <summary>
+    /// Bytes this process can still allocate: the host's available memory (Linux <c>MemAvailable</c>) plus what the
+    /// managed heap has committed but no longer uses, and never more than the runtime's own limit allows.
+    /// </summary>
+    private static long AvailableMemoryBytes(bool aggressive)
+    {
+        if (aggressive)
+        {
+            // Before gigabytes are asked for, the buffers of earlier layers go back to the system, not just to the heap.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        var live = GC.GetTotalMemory(forceFullCollection: !aggressive);
+        var info = GC.GetGCMemoryInfo();
+        var byRuntime = info.TotalAvailableMemoryBytes - live;
+        var reusable = Math.Max(0, info.TotalCommittedBytes - live);
+        return HostAvailableBytes() is { } host ? Math.Min(byRuntime, host + reusable) : byRuntime;
+    }
+
+    private static long? HostAvailableBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/meminfo"))
+            {
+                // "MemAvailable:   12345678 kB"
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal)
+                    && long.TryParse(line["MemAvailable:".Length..].Trim().Split(' ')[0], System.Globalization.NumberStyles.None,
+                        System.Globalization.CultureInfo.InvariantCulture, out var kilobytes))
+                {
+                    return kilobytes * 1024;
+                }
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // No /proc (not Linux): the runtime's limit alone decides.
+        }
+
+        return null;
     }
 
     /// <summary>

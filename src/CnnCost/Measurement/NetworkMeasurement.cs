@@ -54,13 +54,21 @@ public static class NetworkMeasurement
     /// <param name="progress">Told each layer's name as it starts.</param>
     /// <returns>The report.</returns>
     /// <exception cref="VerificationException">A layer's output disagrees with the reference.</exception>
+    /// <exception cref="CnnCostException">A layer's buffers exceed what an array holds or the memory available; checked for every layer before any is run.</exception>
     public static MeasurementReport Measure(Network network, IConvolutionEngine engine, int batch, MeasureOptions options,
         (Func<ConvolutionShape, double> Predict, string Description) predict, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(predict.Predict);
+        var shapes = Shapes(network, batch);
+        // Every layer's buffers are checked before the first is allocated: a batch too large fails at once, naming the layer.
+        foreach (var shape in shapes)
+        {
+            shape.EnsureBuffersFit();
+        }
+
         var layers = ImmutableArray.CreateBuilder<MeasuredLayer>();
-        foreach (var shape in Shapes(network, batch))
+        foreach (var shape in shapes)
         {
             progress?.Report(shape.Name);
             var timing = engine.Measure(shape, options);

@@ -47,6 +47,19 @@ public sealed class HostileInputCliTests : IDisposable
         Assert.Contains(expected, stderr);
     }
 
+    [Fact]
+    public void A_measurement_larger_than_memory_is_refused_before_any_layer_runs()
+    {
+        // NiN's conv1 at batch 60000: input 3·227·227·60000 and output 96·55·55·60000 fp32 values, about 107 GB, and
+        // an output array of 1.7e10 values, more than one array holds.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, _, stderr) = CliRunner.Run("measure", "nin", "--batch", "60000");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("cnncost: layer 'conv1' at batch 60000 needs ", stderr);
+        Assert.Contains("measure a smaller batch", stderr);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(60), $"refusing took {started.Elapsed}");
+    }
+
     [Theory]
     [InlineData("a\nb", @"a\nb")]
     [InlineData("tab\there", @"tab\there")]
