@@ -4,44 +4,101 @@ using CnnCost.Measurement.Cpu;
 using CnnCost.Measurement.OpenCl;
 using FsCheck;
 using FsCheck.Fluent;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Xunit;
 
 namespace CnnCost.IntegrationTests.Measurement;
 
-/// <summary>One suite run against every engine: the CPU engine with each instruction set, and OpenCL when a platform exists.</summary>
+/// <summary>
+/// One suite run against every engine: the CPU engine with each of its micro-kernels forced (AVX-512, AVX2, scalar),
+/// and OpenCL. A row whose hardware is missing reports Skipped with the reason, never Passed; with
+/// CNNCOST_REQUIRE_OPENCL=1 (set by .ci/run) a missing OpenCL platform is a failure instead.
+/// </summary>
 public class EngineTests
 {
-    public static TheoryData<string> Engines()
-    {
-        var engines = new TheoryData<string> { "cpu", "cpu-scalar" };
-        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
-        {
-            engines.Add("cpu-avx2");
-        }
+    /// <summary>
+    /// Every engine, whatever this machine has: a row that cannot run here skips itself when it starts. The CPU engine's
+    /// GEMM micro-kernels are 32 columns wide (AVX-512), 16 wide (AVX2 with FMA) or scalar; there is no 128-bit one.
+    /// </summary>
+    public static TheoryData<string> Engines() => ["cpu-avx512", "cpu-avx2", "cpu-scalar", "opencl"];
 
-        engines.Add("opencl");
-        return engines;
+    /// <summary>Whether this CPU (and runtime: DOTNET_EnableAVX512=0 turns it off) can run the AVX-512 micro-kernel.</summary>
+    private static bool HasAvx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>Whether this CPU can run the AVX2 micro-kernel, which needs FMA as well.</summary>
+    private static bool HasAvx2 => Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>The engine of a row, or a skip that says what this machine lacks (a failure for OpenCL under CNNCOST_REQUIRE_OPENCL=1).</summary>
+    private static IConvolutionEngine Open(string name)
+    {
+        switch (name)
+        {
+            case "cpu-avx512":
+                Assert.SkipUnless(HasAvx512, "this CPU (or runtime) has no AVX-512F, so the 32-wide micro-kernel cannot run here");
+                return new CpuConvolutionEngine(instructionSet: "avx512");
+            case "cpu-avx2":
+                Assert.SkipUnless(HasAvx2, "this CPU (or runtime) lacks AVX2 or FMA, so the 16-wide vector micro-kernel cannot run here");
+                return new CpuConvolutionEngine(instructionSet: "avx2");
+            case "cpu-scalar":
+                return new CpuConvolutionEngine(instructionSet: "scalar");
+            default:
+                return OpenOpenCl(new OpenClConvolutionEngine());
+        }
     }
 
-    private static IConvolutionEngine Create(string name) => name switch
-    {
-        "cpu" => new CpuConvolutionEngine(),
-        "cpu-scalar" => new CpuConvolutionEngine(instructionSet: "scalar"),
-        "cpu-avx2" => new CpuConvolutionEngine(instructionSet: "avx2"),
-        _ => new OpenClConvolutionEngine(),
-    };
-
-    /// <summary>OpenCL may be absent; that is reported, and with CNNCOST_REQUIRE_OPENCL=1 (set by .ci/run) it is a failure.</summary>
-    private static bool Usable(IConvolutionEngine engine)
+    /// <summary>OpenCL may be absent: a skip with the engine's reason, and with CNNCOST_REQUIRE_OPENCL=1 a failure.</summary>
+    private static IConvolutionEngine OpenOpenCl(OpenClConvolutionEngine engine)
     {
         if (engine.Availability.IsAvailable)
         {
-            return true;
+            return engine;
         }
 
+        var reason = engine.Availability.Reason;
+        engine.Dispose();
         Assert.False(Environment.GetEnvironmentVariable("CNNCOST_REQUIRE_OPENCL") == "1",
-            $"CNNCOST_REQUIRE_OPENCL=1 but the {engine.Name} engine is unavailable: {engine.Availability.Reason}");
-        return false;
+            $"CNNCOST_REQUIRE_OPENCL=1 but the OpenCL engine is unavailable: {reason}");
+        Assert.Skip($"the OpenCL engine is unavailable: {reason} (install pocl-opencl-icd; CNNCOST_REQUIRE_OPENCL=1 makes this a failure)");
+        return engine;
+    }
+
+    [Fact]
+    public void The_default_instruction_set_is_the_widest_this_cpu_supports()
+    {
+        using var engine = new CpuConvolutionEngine();
+        Assert.Equal(HasAvx512 ? "avx512" : HasAvx2 ? "avx2" : "scalar", engine.InstructionSet);
+        Assert.Contains(engine.InstructionSet, engine.Availability.Reason);
+    }
+
+    [Fact]
+    public void Forcing_an_instruction_set_this_cpu_lacks_is_refused()
+    {
+        Assert.SkipWhen(HasAvx512, "this CPU has AVX-512F: no instruction set the engine knows is missing here");
+        var missing = HasAvx2 ? "avx512" : "avx2";
+        var error = Assert.Throws<ArgumentException>(() => new CpuConvolutionEngine(instructionSet: missing));
+        Assert.Contains($"instruction set {missing} is not supported", error.Message);
+    }
+
+    [Theory]
+    [InlineData("sse")]
+    [InlineData("AVX2")]
+    [InlineData("")]
+    public void An_instruction_set_the_engine_does_not_know_is_refused_rather_than_run_as_scalar(string name)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CpuConvolutionEngine(instructionSet: name));
+        Assert.Contains("is not one of avx512, avx2 or scalar", error.Message);
+    }
+
+    [Theory]
+    [InlineData("cpu-avx512", "avx512")]
+    [InlineData("cpu-avx2", "avx2")]
+    [InlineData("cpu-scalar", "scalar")]
+    public void Each_cpu_row_runs_the_micro_kernel_it_names(string row, string instructionSet)
+    {
+        using var engine = (CpuConvolutionEngine)Open(row);
+        Assert.Equal(instructionSet, engine.InstructionSet);
+        Assert.EndsWith(instructionSet, engine.Availability.Reason);
     }
 
     private static readonly Gen<ConvolutionShape> Shapes =
@@ -66,11 +123,7 @@ public class EngineTests
     [MemberData(nameof(Engines))]
     public void Random_shapes_agree_with_the_double_precision_reference(string name)
     {
-        using var engine = Create(name);
-        if (!Usable(engine))
-        {
-            return;
-        }
+        using var engine = Open(name);
 
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 30 : 120), Prop.ForAll(Shapes.ToArbitrary(), shape =>
         {
@@ -137,11 +190,7 @@ public class EngineTests
     /// <summary>Runs random shapes and compares every output value, not a sample, with the reference.</summary>
     private static void EveryOutputAgrees(string name, Gen<ConvolutionShape> shapes)
     {
-        using var engine = Create(name);
-        if (!Usable(engine))
-        {
-            return;
-        }
+        using var engine = Open(name);
 
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 20 : 100), Prop.ForAll(shapes.ToArbitrary(), shape =>
         {
@@ -177,11 +226,7 @@ public class EngineTests
     [MemberData(nameof(Engines))]
     public void A_tiny_convolution_gives_the_hand_computed_values(string name)
     {
-        using var engine = Create(name);
-        if (!Usable(engine))
-        {
-            return;
-        }
+        using var engine = Open(name);
 
         // 1x1x3x3 input 1..9, one 2x2 filter [[1, 0], [0, -1]], stride 1, no padding:
         // out[y][x] = in[y][x] - in[y+1][x+1] = -4 everywhere, a 2x2 output.
@@ -201,11 +246,7 @@ public class EngineTests
     [MemberData(nameof(Engines))]
     public void A_wrong_result_never_produces_a_throughput(string name)
     {
-        using var engine = Create(name);
-        if (!Usable(engine))
-        {
-            return;
-        }
+        using var engine = Open(name);
 
         var shape = new ConvolutionShape("strict", 1, new Shape(4, 8, 8), 4, 3, 1, 1, 1, 1);
         Assert.Throws<VerificationException>(() => engine.Measure(shape, new MeasureOptions(0, 1, Tolerance: 0)));
@@ -214,11 +255,7 @@ public class EngineTests
     [Fact]
     public void The_opencl_device_measures_its_own_ceilings()
     {
-        using var engine = new OpenClConvolutionEngine();
-        if (!Usable(engine))
-        {
-            return;
-        }
+        using var engine = (OpenClConvolutionEngine)OpenOpenCl(new OpenClConvolutionEngine());
 
         var device = engine.MeasureCeilings();
         Assert.True(device.PeakFlopsPerSecond > 1e8, $"peak {device.PeakFlopsPerSecond:E2} FLOP/s is implausibly low");

@@ -33,6 +33,11 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     {
         _threads = threads ?? Environment.ProcessorCount;
         InstructionSet = instructionSet ?? (Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? "avx512" : Fma.IsSupported && Avx2.IsSupported ? "avx2" : "scalar");
+        if (InstructionSet is not ("avx512" or "avx2" or "scalar"))
+        {
+            throw new ArgumentException($"instruction set '{InstructionSet}' is not one of avx512, avx2 or scalar", nameof(instructionSet));
+        }
+
         if (InstructionSet == "avx512" && !(Vector512.IsHardwareAccelerated && Avx512F.IsSupported) || InstructionSet == "avx2" && !(Fma.IsSupported && Avx2.IsSupported))
         {
             throw new ArgumentException($"instruction set {InstructionSet} is not supported on this CPU", nameof(instructionSet));
