@@ -25,6 +25,9 @@ public static class CaffeImporter
         ["DATA"] = "Data", ["IMAGE_DATA"] = "ImageData", ["MEMORY_DATA"] = "MemoryData", ["FLATTEN"] = "Flatten", ["SPLIT"] = "Split",
     };
 
+    /// <summary>Prototxt files larger than this (512 MiB) are refused: a deploy file of a million layers is a fifth of it.</summary>
+    public const long MaxFileBytes = 512L << 20;
+
     /// <summary>Reads a prototxt file.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The imported model.</returns>
@@ -32,17 +35,9 @@ public static class CaffeImporter
     public static ImportedModel Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFormatException(path, null, $"cannot be read: {error.Message}");
-        }
-
-        return Parse(text, path);
+        var bytes = ModelFile.ReadAllBytes(path, MaxFileBytes, "a prototxt", ModelFile.Content.Text);
+        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+        return Parse(reader.ReadToEnd(), path);
     }
 
     /// <summary>Reads prototxt text.</summary>

@@ -48,6 +48,23 @@ public sealed class HostileInputCliTests : IDisposable
     }
 
     [Fact]
+    public void A_fifo_no_one_writes_to_is_refused_instead_of_hanging()
+    {
+        var fifo = Path.Combine(_directory, "model.prototxt");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, _, stderr) = CliRunner.Run("report", fifo);
+        Assert.Equal(2, exit);
+        Assert.Contains("not FIFOs or devices", stderr);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"refusing took {started.Elapsed}");
+    }
+
+    [Fact]
     public void A_measurement_larger_than_memory_is_refused_before_any_layer_runs()
     {
         // NiN's conv1 at batch 60000: input 3·227·227·60000 and output 96·55·55·60000 fp32 values, about 107 GB, and

@@ -28,23 +28,7 @@ public static class OnnxImporter
     public static ImportedModel Read(string path, OnnxImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                throw new ModelFormatException(path, null, "is larger than 2 GiB, the most a protobuf message can hold");
-            }
-
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFormatException(path, null, $"cannot be read: {error.Message}");
-        }
-
-        return Parse(bytes, path, options);
+        return Parse(ModelFile.ReadAllBytes(path, MaxFileBytes, "an ONNX protobuf message", ModelFile.Content.Protobuf), path, options);
     }
 
     /// <summary>Reads ONNX bytes.</summary>

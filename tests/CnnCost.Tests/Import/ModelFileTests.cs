@@ -1,0 +1,56 @@
+using CnnCost.Import;
+using Xunit;
+
+namespace CnnCost.Tests.Import;
+
+/// <summary>Paths of every kind given as a model: each ends in one clear error, fast, without reading all of a device.</summary>
+public sealed class ModelFileTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("cnncost-files-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Dev_zero_is_refused_from_its_first_bytes_as_prototxt_and_as_onnx()
+    {
+        var text = Assert.Throws<ModelFormatException>(() => CaffeImporter.Read("/dev/zero"));
+        Assert.Equal("/dev/zero: is not text: it holds a NUL byte within its first 65,536 bytes", text.Message);
+        var binary = Assert.Throws<ModelFormatException>(() => OnnxImporter.Read("/dev/zero"));
+        Assert.Contains("cannot start with byte 0x00", binary.Message);
+    }
+
+    [Fact]
+    public void A_directory_a_missing_file_and_a_file_over_the_limit_are_refused_by_name()
+    {
+        Assert.Contains("is a directory", Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(_directory)).Message);
+        var missing = Path.Combine(_directory, "missing.prototxt");
+        Assert.StartsWith($"{missing}: cannot be read", Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(missing)).Message);
+        var large = Path.Combine(_directory, "large.prototxt");
+        using (var stream = File.Create(large))
+        {
+            stream.SetLength(CaffeImporter.MaxFileBytes + 1); // sparse: no disk is written
+        }
+
+        Assert.Contains("is larger than 512 MiB", Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(large)).Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x00 }, "0x00")]             // field 0
+    [InlineData(new byte[] { 0x0b, 0x01 }, "0x0b")]       // wire type 3, a group
+    [InlineData(new byte[] { 0x0e }, "0x0e")]             // wire type 6 does not exist
+    public void Bytes_no_protobuf_message_can_start_with_are_refused_at_once(byte[] start, string shown)
+    {
+        var path = Path.Combine(_directory, "bad.onnx");
+        File.WriteAllBytes(path, start);
+        Assert.Contains($"cannot start with byte {shown}", Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path)).Message);
+    }
+
+    [Fact]
+    public void A_prototxt_with_a_byte_order_mark_reads_as_without()
+    {
+        var path = Path.Combine(_directory, "bom.prototxt");
+        File.WriteAllText(path, "name: \"n\"\ninput: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\n",
+            new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        Assert.Equal("n", CaffeImporter.Read(path).Network.Name);
+    }
+}
