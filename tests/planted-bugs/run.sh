@@ -13,7 +13,7 @@ bugs=(
   "depthwise-channels|src/CnnCost/Costs/CostModel.cs|flops = CostEquations.ConvolutionFlops(weights, output, batch);|flops = CostEquations.ConvolutionFlops(conv.Groups > 1 \&\& conv.Groups == conv.Filters ? weights / conv.Filters : weights, output, batch);"
   "scope-added-layer|src/CnnCost/Changes/ChangeAnalysis.cs|reachesAll = !existedBefore \|\| resized.Contains(next);|reachesAll = resized.Contains(next);"
   "scope-heights-only|src/CnnCost/Changes/ChangeAnalysis.cs|before.Layers\[b\].Output.Spatial != row.Output.Spatial|before.Layers[b].Output.Height != row.Output.Height"
-  "roofline-fp32-input|src/CnnCost/Hardware/Roofline.cs|row.InputShapes.Sum(s => precision.BytesFor(s.Elements \* report.Batch))|row.InputShapes.Sum(s => 4 * s.Elements * report.Batch)"
+  "roofline-fp32-input|src/CnnCost/Hardware/Roofline.cs|row.InputShapes.Sum(s => precision.BytesFor(checked(s.Elements \* report.Batch)))|row.InputShapes.Sum(s => 4 * s.Elements * report.Batch)"
   "add-inputs|src/CnnCost/Costs/CostModel.cs|checked(outputElements \* (inputShapes.Length - 1))|outputElements"
   "same-floor|src/CnnCost/Import/Onnx/OnnxImporter.cs|var output = ((long)input + stride - 1) / stride;|var output = (long)input / stride;"
   "caffe-dilation|src/CnnCost/Import/CaffeImporter.cs|Window(p, \"dilation\", 1, 1)|new Size2(1, 1)"
