@@ -73,19 +73,12 @@ public class HandMadeFileTests
 
     // ---- ONNX: auto_pad and dilations, one Conv or pooling node per model ----
 
-    private static AttributeProto Text(string name, string value) => new() { Name = name, S = ByteString.CopyFromUtf8(value), Type = 3 };
+    private static AttributeProto Text(string name, string value) => OnnxModels.Text(name, value);
 
     /// <summary>A graph of one node reading a 1 x channels x h x w input called x, with a 6 x 4 x k x k weight when it is a Conv.</summary>
     private static byte[] OneNode(string op, int channels, int h, int w, int k, params AttributeProto[] attributes)
     {
-        var graph = new GraphProto { Name = "one" };
-        var shape = new TensorShapeProto();
-        foreach (var d in new long[] { 1, channels, h, w })
-        {
-            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        }
-
-        graph.Input.Add(new ValueInfoProto { Name = "x", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } });
+        var graph = OnnxModels.GraphOf(1, channels, h, w);
         var node = new NodeProto { OpType = op, Name = "node" };
         node.Input.Add("x");
         if (op == "Conv")
@@ -101,9 +94,7 @@ public class HandMadeFileTests
         node.Attribute.AddRange(attributes);
         graph.Node.Add(node);
         graph.Output.Add(new ValueInfoProto { Name = "y" });
-        var model = new ModelProto { IrVersion = 7, ProducerName = "by hand", Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Version = 13 });
-        return model.ToByteArray();
+        return OnnxModels.Bytes(graph);
     }
 
     private static LayerCost NodeRow(byte[] model) => CostModel.Analyze(OnnxImporter.Parse(model, "hand.onnx").Network)["node"];

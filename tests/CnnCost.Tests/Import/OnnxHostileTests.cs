@@ -14,25 +14,9 @@ namespace CnnCost.Tests.Import;
 /// </summary>
 public class OnnxHostileTests
 {
-    private static GraphProto Graph(long[] input)
-    {
-        var graph = new GraphProto { Name = "hostile" };
-        var x = new ValueInfoProto { Name = "x", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = new TensorShapeProto() } } };
-        foreach (var d in input)
-        {
-            x.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        }
+    private static GraphProto Graph(long[] input) => OnnxModels.GraphOf(input);
 
-        graph.Input.Add(x);
-        return graph;
-    }
-
-    private static byte[] Bytes(GraphProto graph)
-    {
-        var model = new ModelProto { IrVersion = 7, Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
-        return model.ToByteArray();
-    }
+    private static byte[] Bytes(GraphProto graph) => OnnxModels.Bytes(graph);
 
     /// <summary>One Conv node reading x (1x4x8x8) with weights of <paramref name="weights"/>.</summary>
     private static byte[] Conv(long[] weights, params AttributeProto[] attributes)

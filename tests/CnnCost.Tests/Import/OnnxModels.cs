@@ -38,6 +38,30 @@ internal static class OnnxModels
 
     public static AttributeProto Int(string name, long value) => new() { Name = name, I = value, Type = 2 };
 
+    public static AttributeProto Text(string name, string value) => new() { Name = name, S = ByteString.CopyFromUtf8(value), Type = 3 };
+
+    /// <summary>An empty graph whose one input, x, has the fixed dims given (batch first).</summary>
+    public static GraphProto GraphOf(params long[] inputDims)
+    {
+        var graph = new GraphProto { Name = "by-hand" };
+        var shape = new TensorShapeProto();
+        foreach (var d in inputDims)
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
+        graph.Input.Add(new ValueInfoProto { Name = "x", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } });
+        return graph;
+    }
+
+    /// <summary>The bytes of a model of <paramref name="graph"/> at opset 13.</summary>
+    public static byte[] Bytes(GraphProto graph)
+    {
+        var model = new ModelProto { IrVersion = 7, ProducerName = "by hand", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Version = 13 });
+        return model.ToByteArray();
+    }
+
     /// <summary>Conv, BatchNormalization, Relu, two branches concatenated, MaxPool (ceil), residual Add, global pooling, Gemm, Softmax.</summary>
     public static ModelProto Small(bool withData = true, bool identityShared = false, bool externalData = false, string extraOp = "")
     {

@@ -16,14 +16,7 @@ public class OnnxPaddingTests
     /// <summary>A model of one node reading <c>x</c> (batch x channels x height x width) and, for Conv, the weights <c>w</c>.</summary>
     private static byte[] OneNode(string op, long[] input, long[]? weights, params AttributeProto[] attributes)
     {
-        var graph = new GraphProto { Name = "one" };
-        var x = new ValueInfoProto { Name = "x", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = new TensorShapeProto() } } };
-        foreach (var d in input)
-        {
-            x.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
-        }
-
-        graph.Input.Add(x);
+        var graph = OnnxModels.GraphOf(input);
         var inputs = new List<string> { "x" };
         if (weights is not null)
         {
@@ -32,13 +25,10 @@ public class OnnxPaddingTests
         }
 
         graph.Node.Add(OnnxModels.Node(op, "node", [.. inputs], ["y"], attributes));
-        var model = new ModelProto { IrVersion = 7, Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
-        return model.ToByteArray();
+        return OnnxModels.Bytes(graph);
     }
 
-    private static AttributeProto AutoPad(string mode) =>
-        new() { Name = "auto_pad", Type = 3, S = ByteString.CopyFromUtf8(mode) };
+    private static AttributeProto AutoPad(string mode) => OnnxModels.Text("auto_pad", mode);
 
     private static LayerCost Row(byte[] bytes) =>
         CostModel.Analyze(OnnxImporter.Parse(bytes, "pads.onnx").Network)["node"];
