@@ -30,6 +30,7 @@ public static class CostModel
             options = options with { Conventions = conventions };
         }
 
+        // Stryker disable once Conditional : InferAll under the network's own conventions infers the same shapes; the branch only skips the work
         var shapes = ReferenceEquals(conventions, network.Conventions)
             ? ImmutableCollectionsMarshal.AsArray(network.OutputShapes)!
             : ShapeInference.InferAll(network, conventions);
@@ -117,6 +118,7 @@ public static class CostModel
         }
 
         var precision = conventions.Precision;
+        // Stryker disable once Checked : weights < 2^62 here (their 2·weights FLOPs were checked above) and biases < 2^31, so the sum cannot overflow
         var parameterBytes = precision.BytesFor(conventions.CountBiases ? checked(weights + biases) : weights);
         var inPlace = conventions.InPlaceActivations && layer.Kind is LayerKind.Activation or LayerKind.Dropout;
         return new LayerCost(layer.Name, layer.Kind, ImmutableCollectionsMarshal.AsImmutableArray(inputShapes), output,
