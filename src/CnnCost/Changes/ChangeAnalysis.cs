@@ -203,7 +203,6 @@ public static class ChangeAnalysis
                 continue;
             }
 
-            // Stryker disable once Equality : with <=, the extra call is for before.Layers[b], which is the current row and so never removed
             for (; next < b; next++)
             {
                 AddIfRemoved(before.Layers[next]);
@@ -240,13 +239,11 @@ public static class ChangeAnalysis
     private static string ScalingNote(ChangeRatios ratios)
     {
         var r = ratios.ComputationPerCommunication;
-        // Stryker disable once Equality : |r - 1| is a multiple of 2^-53 near 1 and never equals the double 0.005 exactly
         if (double.IsNaN(r) || Math.Abs(r - 1) < 0.005)
         {
             return "Computation per byte of communication is unchanged, so data-parallel training scales to as many workers as before (4.5.2.2).";
         }
 
-        // Stryker disable once Equality : r == 1 returned above, so r >= 1 and r > 1 agree here
         return r > 1
             ? $"Computation per byte of communication rises {r:0.00}x: each data-parallel worker does more work per gradient byte it exchanges, so training scales efficiently to more workers (4.5.2.2)."
             : $"Computation per byte of communication falls to {r:0.00}x: communication dominates at fewer data-parallel workers, so training scales less well (4.5.5).";

@@ -30,7 +30,6 @@ public static class CostModel
             options = options with { Conventions = conventions };
         }
 
-        // Stryker disable once Conditional : InferAll under the network's own conventions infers the same shapes; the branch only skips the work
         var shapes = ReferenceEquals(conventions, network.Conventions)
             ? ImmutableCollectionsMarshal.AsArray(network.OutputShapes)!
             : ShapeInference.InferAll(network, conventions);
