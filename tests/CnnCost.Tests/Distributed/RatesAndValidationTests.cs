@@ -150,6 +150,16 @@ public class RatesAndValidationTests
         Assert.Null(ScalingModel.Analyze(LeNet.Create(), new ScalingSetup(slow, 1e12, Batch: 8), [1]).BreakEvenWorkers);
     }
 
+    [Fact]
+    public void A_single_worker_does_not_break_even_even_when_nothing_is_computed()
+    {
+        // Input and ReLU only: no FLOPs and no gradients, so one worker computes 0 s and communicates 0 s.
+        var idle = new NetworkBuilder("idle").Input(3, 4, 4).ReLU("relu").Build();
+        var report = ScalingModel.Analyze(idle, new ScalingSetup(Link, 1e12), [1]);
+        Assert.Equal((0L, 0L, 0.0), (report.GradientBytes, report.FlopsPerStep, report.Rows[0].StepSeconds));
+        Assert.Null(report.BreakEvenWorkers);
+    }
+
     [Theory]
     [InlineData(0, 1, 1, 1)]
     [InlineData(1, 0, 1, 1)]
