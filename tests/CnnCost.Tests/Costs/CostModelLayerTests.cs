@@ -69,6 +69,16 @@ public class CostModelLayerTests
     }
 
     [Fact]
+    public void The_operations_of_a_wide_add_throw_instead_of_wrapping()
+    {
+        // (2^31-1)^2 ≈ 4.6e18 int8 values: the input's and the add's bytes together still fit in 2^63-1 (≈ 9.2e18),
+        // but a 4-input add needs 3 additions per value, ≈ 1.4e19 operations, which do not.
+        var conventions = Conventions.Caffe with { CountElementwiseOps = true, Precision = Precision.Int8 };
+        var network = new Network("wide", [new InputLayer("data", new Shape(int.MaxValue, int.MaxValue, 1)), new AddLayer("sum", ["data", "data", "data", "data"])], conventions);
+        Assert.Equal("sum", Assert.Throws<CostOverflowException>(() => CostModel.Analyze(network)).LayerName);
+    }
+
+    [Fact]
     public void Asking_a_report_for_a_layer_it_lacks_names_the_layer_and_the_model()
     {
         var report = CostModel.Analyze(ElementwiseNetwork(Conventions.Caffe));

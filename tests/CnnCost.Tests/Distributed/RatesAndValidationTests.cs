@@ -158,6 +158,40 @@ public class RatesAndValidationTests
         var report = ScalingModel.Analyze(idle, new ScalingSetup(Link, 1e12), [1]);
         Assert.Equal((0L, 0L, 0.0), (report.GradientBytes, report.FlopsPerStep, report.Rows[0].StepSeconds));
         Assert.Null(report.BreakEvenWorkers);
+
+        // Two idle workers over a link without latency: communication 0 s >= computation 0 s, so they break even at 2.
+        Assert.Equal(2, ScalingModel.Analyze(idle, new ScalingSetup(Link, 1e12), [1, 2]).BreakEvenWorkers);
+    }
+
+    [Fact]
+    public void Data_parallelism_exchanges_only_gradients()
+    {
+        // LeNet has fully-connected layers; with data parallelism their inputs are not exchanged: the step's
+        // communication is exactly the ring's time for the gradient bytes.
+        var report = ScalingModel.Analyze(CnnCost.Zoo.LeNet.Create(), new ScalingSetup(Link, 1e12), [4]);
+        Assert.Equal(Link.Seconds(report.GradientBytes, 4), report.Rows[0].CommunicationSeconds);
+    }
+
+    [Fact]
+    public void Refusals_of_worker_counts_throughput_and_training_time_say_what_is_wrong()
+    {
+        var lenet = LeNet.Create();
+        var zero = Assert.Throws<ArgumentOutOfRangeException>(() => ScalingModel.Analyze(lenet, new ScalingSetup(Link, 1e12), [1, 0]));
+        Assert.Equal("workerCounts", zero.ParamName);
+        Assert.StartsWith("list at least one worker count, each at least 1", zero.Message, StringComparison.Ordinal);
+        Assert.StartsWith("the worker throughput must be positive",
+            Assert.Throws<ArgumentOutOfRangeException>(() => ScalingModel.Analyze(lenet, new ScalingSetup(Link, 0), [1])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("FLOPs, frames, epochs and throughput must be positive",
+            Assert.Throws<ArgumentOutOfRangeException>(() => ScalingModel.TrainingSeconds(1, 0, 1, 1)).Message, StringComparison.Ordinal);
+        // One frame is enough: 6 FLOPs x 1 frame x 2 epochs at 3 FLOP/s = 4 s.
+        Assert.Equal(4.0, ScalingModel.TrainingSeconds(6, 1, 2, 3));
+    }
+
+    [Fact]
+    public void A_unit_is_stripped_once()
+    {
+        // "1FLOPSFLOP/s" loses its final "FLOP/s" only; "1FLOPS" is not a number.
+        Assert.Throws<FormatException>(() => Rates.ParseThroughput("1FLOPSFLOP/s"));
     }
 
     [Theory]
