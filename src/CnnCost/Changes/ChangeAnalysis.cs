@@ -208,6 +208,7 @@ public static class ChangeAnalysis
                 AddIfRemoved(before.Layers[next]);
             }
 
+            // Stryker disable once Arithmetic : after the loop next >= b, so Max(next, b - 1) only revisits index b, the current row, never removed
             next = Math.Max(next, b + 1);
             var old = before.Layers[b];
             var changed = old.Output != row.Output || old.Flops != row.Flops || old.Weights != row.Weights || old.Biases != row.Biases

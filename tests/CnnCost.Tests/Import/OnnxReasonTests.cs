@@ -1,0 +1,185 @@
+using CnnCost.Graph;
+using CnnCost.Import;
+using CnnCost.Import.Onnx.Schema;
+using Google.Protobuf;
+using Xunit;
+using static CnnCost.Tests.Import.OnnxModels;
+
+namespace CnnCost.Tests.Import;
+
+/// <summary>The ONNX importer's mapping of each operator and attribute, and the exact reason of each refusal.</summary>
+public class OnnxReasonTests
+{
+    private static ValueInfoProto Input(string name, params object[] dims)
+    {
+        var input = new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = new TensorShapeProto() } } };
+        foreach (var d in dims)
+        {
+            input.Type.TensorType.Shape.Dim.Add(d is string p ? new TensorShapeProto.Types.Dimension { DimParam = p } : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        return input;
+    }
+
+    // Input x: N x 3 x 8 x 8; initializers w (4x3x3x3), w1 (4x3x1x1), w3d (4x3x3), m (192x5), slope (1), slopes (3x1x1), k (3x8x8).
+    private static byte[] Model(params NodeProto[] nodes) => Model([Input("x", "N", 3, 8, 8)], nodes);
+
+    private static byte[] Model(ValueInfoProto[] inputs, NodeProto[] nodes, string graphName = "g")
+    {
+        var graph = new GraphProto { Name = graphName };
+        graph.Input.AddRange(inputs);
+        graph.Initializer.Add(Initializer("w", [4, 3, 3, 3], false));
+        graph.Initializer.Add(Initializer("w1", [4, 3, 1, 1], false));
+        graph.Initializer.Add(Initializer("w3d", [4, 3, 3], false));
+        graph.Initializer.Add(Initializer("m", [192, 5], false));
+        graph.Initializer.Add(Initializer("slope", [1], false));
+        graph.Initializer.Add(Initializer("slopes", [3, 1, 1], false));
+        graph.Initializer.Add(Initializer("k", [3, 8, 8], false));
+        graph.Initializer.Add(Initializer("neg", [-1, 3, 1, 1], false));
+        graph.Input.Add(new ValueInfoProto { Name = "w" });   // initializers listed as inputs are not inputs
+        graph.Node.AddRange(nodes);
+        return new ModelProto { IrVersion = 8, Graph = graph }.ToByteArray();
+    }
+
+    private static AttributeProto Text(string name, string value) => new() { Name = name, S = ByteString.CopyFromUtf8(value), Type = 3 };
+
+    private static readonly Dictionary<string, (NodeProto[] Nodes, string Message)> BadGraphCases = new()
+    {
+        ["unsupported"] = ([Node("Foo", "n", ["x"], ["y"])], "node 'n': operator Foo is not supported (pass --skip-unsupported to pass its first input through)"),
+        ["conv 3-d"] = ([Node("Conv", "n", ["x", "w3d"], ["y"])], "node 'n': Conv weights have 3 dimensions; CnnCost models 2-D convolutions"),
+        ["gemm 3-d"] = ([Node("Gemm", "n", ["x", "w3d"], ["y"])], "node 'n': Gemm weights have 3 dimensions, expected 2"),
+        ["matmul 3-d"] = ([Node("MatMul", "n", ["x", "w3d"], ["y"])], "node 'n': MatMul is modelled only with a 2-D initializer as its second input"),
+        ["no kernel"] = ([Node("MaxPool", "n", ["x"], ["y"])], "node 'n': MaxPool has no 'kernel_shape'"),
+        ["3 strides"] = ([Node("AveragePool", "n", ["x"], ["y"], Ints("kernel_shape", 2, 2), Ints("strides", 1, 1, 1))], "node 'n': 'strides' has 3 values; CnnCost models 2-D layers"),
+        ["concat axis"] = ([Node("Concat", "n", ["x", "x"], ["y"], Int("axis", 2))], "node 'n': Concat along axis 2; CnnCost models channel concatenation (axis 1)"),
+        ["add constants"] = ([Node("Add", "n", ["k", "k"], ["y"])], "node 'n': Add of two constants; CnnCost models adds of activations"),
+        ["alias unknown"] = ([Node("Flatten", "n", ["zz"], ["y"])], "node 'n': Flatten reads 'zz', which no earlier node or initializer defines"),
+        ["alias nothing"] = ([Node("Identity", "n", [], ["y"])], "node 'n': Identity reads '', which no earlier node or initializer defines"),
+        ["2 pads"] = ([Node("Conv", "n", ["x", "w"], ["y"], Ints("pads", 1, 1))], "node 'n': pads has 2 values, expected 4"),
+        ["auto pad"] = ([Node("Conv", "n", ["x", "w"], ["y"], Text("auto_pad", "FOO"))], "node 'n': auto_pad 'FOO' is not an ONNX padding mode"),
+        ["negative pad"] = ([Node("Conv", "n", ["x", "w"], ["y"], Ints("pads", 0, 1, -1, 1))], "node 'n': the value -1 is out of range (0 to 2^31-1)"),
+        ["odd pad"] = ([Node("Conv", "n", ["x", "w"], ["y"], Ints("pads", 0, 1, 1, 1))], "node 'n': padding 0 + 1 along the height is odd; CnnCost models symmetric padding"),
+        ["twice"] = ([Node("Relu", "n", ["x"], ["y"]), Node("Relu", "n", ["y"], ["z"])], "node 'n': the node name 'n' is used twice"),
+        ["groups"] = ([Node("Conv", "n", ["x", "w1"], ["y"], Int("group", 2))], "node 'n': its 3 input channels are not divisible by groups 2"),
+        ["filters vs groups"] = ([Node("Conv", "n", ["x", "w1"], ["y"], Int("group", 3))], "node 'n': filter count 4 is not divisible by groups 3"),
+        ["no input"] = ([Node("Relu", "n", [], ["y"])], "node 'n': Relu needs input 1"),
+        ["constant input"] = ([Node("Relu", "n", ["k"], ["y"])], "node 'n': Relu input 'k' is a constant where CnnCost expects an activation"),
+        ["unknown input"] = ([Node("Relu", "n", ["zz"], ["y"])], "node 'n': Relu reads 'zz', which no earlier node or initializer defines"),
+        ["no weights"] = ([Node("Conv", "n", ["x"], ["y"])], "node 'n': Conv needs its weights as input 2"),
+        ["weights not constant"] = ([Node("Conv", "n", ["x", "x"], ["y"])], "node 'n': Conv weights 'x' is not an initializer or constant; CnnCost needs its dims"),
+        ["negative dim"] = ([Node("Conv", "n", ["x", "neg"], ["y"])], "node 'n': the value -1 is out of range (0 to 2^31-1)"),
+        ["unnamed"] = ([Node("Relu", "", ["x"], ["y"]), Node("Foo", "", ["y"], ["z"])], "node 'Foo_1': operator Foo is not supported (pass --skip-unsupported to pass its first input through)"),
+    };
+
+    public static TheoryData<string> BadGraphs => [.. BadGraphCases.Keys];
+
+    [Theory]
+    [MemberData(nameof(BadGraphs))]
+    public void Each_unmodelled_node_names_the_node_and_the_reason(string what)
+    {
+        var (nodes, message) = BadGraphCases[what];
+        var error = Assert.Throws<ModelFormatException>(() => OnnxImporter.Parse(Model(nodes), "m.onnx"));
+        Assert.Equal($"m.onnx: {message}", error.Message);
+    }
+
+    [Fact]
+    public void A_kernel_larger_than_the_input_is_a_node_error()
+    {
+        var error = Assert.Throws<ModelFormatException>(() => OnnxImporter.Parse(Model(Node("MaxPool", "n", ["x"], ["y"], Ints("kernel_shape", 9, 9))), "m.onnx"));
+        Assert.Equal("node 'n'", error.Location);
+        Assert.StartsWith("its output height would be below 1", error.Reason, StringComparison.Ordinal);
+    }
+
+    private static readonly Dictionary<string, (ValueInfoProto[] Inputs, string Message)> BadInputCases = new()
+    {
+        ["none"] = ([], "m.onnx: the graph has no input besides its initializers"),
+        ["two"] = ([Input("a", 1, 3, 8, 8), Input("b", 1, 3, 8, 8)], "m.onnx: the graph has 2 inputs (a, b); CnnCost models networks with one"),
+        ["shapeless"] = ([new ValueInfoProto { Name = "x" }], "m.onnx: input 'x': has no tensor shape"),
+        ["3-d"] = ([Input("x", 3, 8, 8)], "m.onnx: input 'x': has 3 dimensions; CnnCost models NxCxHxW images"),
+        ["symbolic height"] = ([Input("x", 1, 3, "H", 8)], "m.onnx: input 'x': dimension 2 is 'H'; only the batch may be symbolic"),
+        ["zero channels"] = ([Input("x", 1, 0, 8, 8)], "m.onnx: input 'x': dimension 1 is '0'; only the batch may be symbolic"),
+        ["huge width"] = ([Input("x", 1, 3, 8, 1L << 31)], "m.onnx: input 'x': dimension 3 is '2147483648'; only the batch may be symbolic"),
+    };
+
+    public static TheoryData<string> BadInputs => [.. BadInputCases.Keys];
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Each_unmodelled_input_is_refused_with_its_reason(string what)
+    {
+        var (inputs, message) = BadInputCases[what];
+        var error = Assert.Throws<ModelFormatException>(() => OnnxImporter.Parse(Model(inputs, [Node("Relu", "r", [inputs.Length > 0 ? inputs[0].Name : "x"], ["y"])]), "m.onnx"));
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_a_model_or_have_no_graph_are_refused()
+    {
+        Assert.StartsWith("m.onnx: is not an ONNX model: ", Assert.Throws<ModelFormatException>(() => OnnxImporter.Parse([0xFF, 0xFF, 0xFF], "m.onnx")).Message, StringComparison.Ordinal);
+        Assert.Equal("m.onnx: is not an ONNX model: it has no graph", Assert.Throws<ModelFormatException>(() => OnnxImporter.Parse([], "m.onnx")).Message);
+        Assert.Throws<ArgumentNullException>(() => OnnxImporter.Parse(null!, "m.onnx"));
+        Assert.Throws<ArgumentNullException>(() => OnnxImporter.Parse([], null!));
+        Assert.Throws<ArgumentNullException>(() => OnnxImporter.Read(null!));
+        var missing = Path.Combine(Path.GetTempPath(), $"cnncost-missing-{Guid.NewGuid():N}.onnx");
+        Assert.StartsWith($"{missing}: cannot be read: ", Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(missing)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_supported_operator_maps_to_its_layer()
+    {
+        var bytes = Model([Input("x", 8, 3, 8, 8)],
+        [
+            Node("Conv", "same", ["x", "w"], ["c1"], Text("auto_pad", "SAME_UPPER")),
+            Node("Conv", "valid", ["x", "w", "b"], ["c2"], Text("auto_pad", "VALID"), Ints("kernel_shape", 3, 3), Ints("dilations", 2, 1)),
+            Node("Clip", "clip", ["x"], ["clip"]),
+            Node("LeakyRelu", "leaky", ["clip"], ["leaky"]),
+            Node("PRelu", "prelu_one", ["leaky", "slope"], ["p1"]),
+            Node("PRelu", "prelu_each", ["p1", "slopes"], ["p2"]),
+            Node("Sigmoid", "sig", ["p2"], ["sig"]),
+            Node("Tanh", "tanh", ["sig"], ["tanh"]),
+            Node("LRN", "lrn", ["tanh"], ["lrn"], Int("size", 0)),
+            Node("Dropout", "drop", ["lrn"], ["drop"]),
+            Node("Unsqueeze", "u", ["drop"], ["u"]),
+            Node("Squeeze", "s", ["u"], ["s"]),
+            Node("Reshape", "r", ["s", "k"], ["r"]),
+            Node("AveragePool", "avg", ["r"], ["avg"], Ints("kernel_shape", 2, 2), Ints("strides", 2, 2), Int("ceil_mode", 0)),
+            Node("GlobalMaxPool", "gmax", ["avg"], ["gmax"]),
+            Node("Constant", "const", [], ["cw"], new AttributeProto { Name = "value", T = Initializer("cw", [3, 7], false) }),
+            Node("Constant", "empty", [], ["nothing"]),
+            Node("MatMul", "mm", ["gmax", "cw"], ["mm"]),
+            Node("Add", "bias", ["mm", "k"], ["fc"]),
+            Node("Sum", "sum", ["fc", "fc"], ["sum"]),
+            Node("Gemm", "gemm_n", ["sum", "m"], ["g1"]),
+            Node("Softmax", "prob", ["g1"], ["prob"]),
+            Node("Foo", "skipped", ["prob"], ["after"]),
+            Node("Relu", "relu", ["after"], ["out"]),
+        ], graphName: "");
+        var imported = OnnxImporter.Parse(bytes, "dir/ops.onnx", new OnnxImportOptions(SkipUnsupported: true));
+        var network = imported.Network;
+        Assert.Equal("ops", network.Name);
+        Assert.Equal(8, imported.FileBatch);
+        Assert.Equal(new[] { "the file's batch of 8 is shown but not used: the analysis's batch (--batch) decides", "node 'skipped': unsupported operator Foo skipped (its first input passed through)" }, imported.Notes);
+
+        // SAME_UPPER, stride 1, kernel 3 (from the weights) on 8: output 8, total padding (8 - 1)·1 + 3 - 8 = 2, one per side.
+        var same = (ConvolutionLayer)network["same"];
+        Assert.Equal((new Size2(3, 3), new Size2(1, 1), new Size2(1, 1), 4, false), (same.Kernel, same.Stride, same.Pad, same.Filters, same.HasBias));
+        var valid = (ConvolutionLayer)network["valid"];
+        Assert.Equal((new Size2(0, 0), new Size2(2, 1), true), (valid.Pad, valid.Dilation, valid.HasBias));
+        ActivationFunction F(string n) => ((ActivationLayer)network[n]).Function;
+        Assert.Equal((ActivationFunction.ReLU6, ActivationFunction.LeakyReLU, ActivationFunction.Sigmoid, ActivationFunction.Tanh), (F("clip"), F("leaky"), F("sig"), F("tanh")));
+        Assert.True(((ActivationLayer)network["prelu_one"]).SharedSlope);
+        Assert.False(((ActivationLayer)network["prelu_each"]).SharedSlope);
+        Assert.Equal(1, ((LrnLayer)network["lrn"]).LocalSize);
+        Assert.False(network.Contains("drop") || network.Contains("u") || network.Contains("s") || network.Contains("r") || network.Contains("skipped") || network.Contains("bias"));
+        var avg = (PoolingLayer)network["avg"];
+        Assert.Equal((PoolingMethod.Average, RoundingRule.Floor), (avg.Method, avg.Rounding));
+        var gmax = (PoolingLayer)network["gmax"];
+        Assert.Equal((PoolingMethod.Max, true), (gmax.Method, gmax.IsGlobal));
+        var mm = (FullyConnectedLayer)network["mm"];
+        Assert.Equal((7, true), (mm.Outputs, mm.HasBias));   // the Add of a constant is the MatMul's bias
+        Assert.Equal(new[] { "mm", "mm" }, network["sum"].Inputs);
+        var gemm = (FullyConnectedLayer)network["gemm_n"];
+        Assert.Equal((5, false), (gemm.Outputs, gemm.HasBias));   // without transB the outputs are the second dimension
+        Assert.Equal(new[] { "prob" }, network["relu"].Inputs);
+    }
+}
