@@ -71,9 +71,10 @@ public class DesignSpaceValidationTests
     }
 
     [Theory]
-    [InlineData(0.0, "density must be in (0, 1], got 0")]
-    [InlineData(1.01, "density must be in (0, 1], got 1.01")]
-    [InlineData(double.NaN, "density must be in (0, 1], got NaN")]
+    [InlineData(0.0, "density must be in [1e-12, 1], got 0")]
+    [InlineData(1.01, "density must be in [1e-12, 1], got 1.01")]
+    [InlineData(double.NaN, "density must be in [1e-12, 1], got NaN")]
+    [InlineData(9e-13, "density must be in [1e-12, 1], got 9E-13")] // 1 − d would round to 1 near 1e-17
     public void A_density_outside_zero_to_one_is_refused(double density, string message) =>
         Assert.StartsWith(message, Assert.Throws<ArgumentOutOfRangeException>(new CompressionSettings(density, 8, 8).Validate).Message, StringComparison.Ordinal);
 
@@ -81,7 +82,7 @@ public class DesignSpaceValidationTests
     public void A_layers_own_density_is_checked_and_named()
     {
         var settings = new CompressionSettings(0.5, 8, 8, LayerDensities: new Dictionary<string, double> { ["fc6"] = 0 });
-        Assert.StartsWith("density of layer 'fc6' must be in (0, 1], got 0", Assert.Throws<ArgumentOutOfRangeException>(settings.Validate).Message, StringComparison.Ordinal);
+        Assert.StartsWith("density of layer 'fc6' must be in [1e-12, 1], got 0", Assert.Throws<ArgumentOutOfRangeException>(settings.Validate).Message, StringComparison.Ordinal);
         Assert.Equal(0.5, settings.DensityOf("conv1"));
         Assert.Equal(0, settings.DensityOf("fc6"));
         Assert.Equal(0.5, (settings with { LayerDensities = null }).DensityOf("fc6"));

@@ -45,10 +45,21 @@ public class RatesAndValidationTests
     [InlineData("-5GB/s", "-5G")]
     [InlineData("1e400", "1e400FLOPS")]
     [InlineData("NaN", "NaN")]
-    public void A_rate_must_be_positive_and_finite(string bandwidth, string throughput)
+    [InlineData("1e-320", "1e-320")]          // denormal
+    [InlineData("7bit/s", "0.5")]             // 0.875 B/s and 0.5 FLOP/s: below one unit per second
+    [InlineData("1.1e30", "1.1e30FLOP/s")]    // past 10^30
+    public void A_rate_must_be_from_one_to_10_to_the_30_per_second(string bandwidth, string throughput)
     {
-        Assert.Equal($"'{bandwidth}' is not a positive bandwidth", Assert.Throws<FormatException>(() => Rates.ParseBandwidth(bandwidth)).Message);
-        Assert.Equal($"'{throughput}' is not a positive throughput", Assert.Throws<FormatException>(() => Rates.ParseThroughput(throughput)).Message);
+        const string Range = "expected 1 to 1e30 per second (bytes or FLOPs)";
+        Assert.Equal($"'{bandwidth}' is not a bandwidth CnnCost models: {Range}", Assert.Throws<FormatException>(() => Rates.ParseBandwidth(bandwidth)).Message);
+        Assert.Equal($"'{throughput}' is not a throughput CnnCost models: {Range}", Assert.Throws<FormatException>(() => Rates.ParseThroughput(throughput)).Message);
+    }
+
+    [Fact]
+    public void The_ends_of_the_rate_range_are_accepted()
+    {
+        Assert.Equal(1, Rates.ParseBandwidth("8bit/s"));
+        Assert.Equal(1e30, Rates.ParseThroughput("1e30"));
     }
 
     [Fact]

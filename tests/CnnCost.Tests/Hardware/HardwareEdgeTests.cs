@@ -32,12 +32,18 @@ public class HardwareEdgeTests
     [InlineData(-0.5)]
     [InlineData(1.0000001)]
     [InlineData(double.NaN)]
-    public void Efficiency_must_lie_in_zero_to_one(double efficiency)
+    [InlineData(9.9e-7)]
+    [InlineData(1e-320)]
+    public void Efficiency_must_lie_in_one_part_per_million_to_one(double efficiency)
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => SpeedModel.Estimate(Toy, 1_000, efficiency));
         Assert.Equal("efficiency", error.ParamName);
-        Assert.StartsWith("efficiency must be in (0, 1], got ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("efficiency must be in [1e-6, 1], got ", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void One_part_per_million_is_the_lowest_efficiency() =>
+        Assert.Equal(1e-6, SpeedModel.Estimate(Toy, 1_000, 1e-6).Efficiency);
 
     [Fact]
     public void Full_efficiency_runs_at_the_peak_and_a_frame_needs_work_and_a_device()
