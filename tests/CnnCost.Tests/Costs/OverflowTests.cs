@@ -48,4 +48,13 @@ public class OverflowTests
         var error = Assert.Throws<CostOverflowException>(() => Compression.Layer("fc", 1L << 60, 0, 32, CompressionSettings.Dense));
         Assert.Equal("fc", error.LayerName);
     }
+
+    [Fact]
+    public void Opencl_buffer_sizes_of_2_to_the_30_floats_and_more_do_not_wrap()
+    {
+        // In int arithmetic, 2^30 floats · 4 bytes wraps to 0 and 2^29 · 4 to −2^31: the kernel then writes past the buffer.
+        Assert.Equal((nuint)1 << 32, CnnCost.Measurement.OpenCl.OpenClConvolutionEngine.BytesOf(1L << 30));
+        Assert.Equal((nuint)1 << 31, CnnCost.Measurement.OpenCl.OpenClConvolutionEngine.BytesOf(1L << 29));
+        Assert.Throws<OverflowException>(() => CnnCost.Measurement.OpenCl.OpenClConvolutionEngine.BytesOf(-1));
+    }
 }

@@ -54,6 +54,14 @@ public class OnnxHostileTests
     }
 
     [Fact]
+    public void Same_padding_that_would_overflow_32_bits_is_refused()
+    {
+        // Stride 1 on 8: total padding = dilation·(kernel − 1) = 2^30 · 1023, past 2^31 − 1.
+        var bytes = Conv([1, 4, 1024, 1024], OnnxModels.Text("auto_pad", "SAME_UPPER"), OnnxModels.Ints("dilations", 1L << 30, 1L << 30));
+        Assert.Contains("more than 2^31-1", Refused(bytes).Message);
+    }
+
+    [Fact]
     public void Weights_that_disagree_with_the_input_channels_or_the_kernel_shape_are_refused()
     {
         // 3 channels per group x 1 group, but x has 4 channels.

@@ -301,6 +301,13 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         return $"{Encoding.UTF8.GetString(name).TrimEnd('\0')} ({units} compute units)";
     }
 
+    /// <summary>
+    /// Bytes of <paramref name="floats"/> fp32 values, in native 64-bit arithmetic: from 2^29 floats on, an <c>int</c>
+    /// product wraps and the kernel would write past a buffer too small.
+    /// </summary>
+    /// <exception cref="OverflowException">The count is negative or its bytes exceed the address space.</exception>
+    internal static nuint BytesOf(long floats) => checked((nuint)floats * sizeof(float));
+
     /// <summary>Device buffers of one convolution, written once (first touch) and launched per run.</summary>
     private sealed class Buffers : IDisposable
     {
@@ -322,8 +329,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         {
             var api = _engine.Api;
             int error;
-            // Sizes in native 64-bit arithmetic: 2^29 floats or more no longer fit an int's bytes.
-            var bytes = (nuint)data.Length * sizeof(float);
+            var bytes = BytesOf(data.Length);
             var buffer = api.CreateBuffer(_engine._context, OpenClApi.MemReadWrite, Math.Max(bytes, sizeof(float)), null, &error);
             OpenClApi.Check(error, "clCreateBuffer");
             fixed (float* source = data)
@@ -379,7 +385,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         {
             fixed (float* target = output)
             {
-                OpenClApi.Check(_engine.Api.EnqueueReadBuffer(_engine._queue, _output, 1, 0, (nuint)_shape.OutputElements * sizeof(float), target, 0, null, null), "clEnqueueReadBuffer");
+                OpenClApi.Check(_engine.Api.EnqueueReadBuffer(_engine._queue, _output, 1, 0, BytesOf(_shape.OutputElements), target, 0, null, null), "clEnqueueReadBuffer");
             }
         }
 
