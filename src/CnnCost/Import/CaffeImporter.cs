@@ -36,8 +36,25 @@ public static class CaffeImporter
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = ModelFile.ReadAllBytes(path, MaxFileBytes, "a prototxt", ModelFile.Content.Text);
-        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
-        return Parse(reader.ReadToEnd(), path);
+        return Parse(Decode(bytes), path);
+    }
+
+    /// <summary>
+    /// The text of the file: UTF-8 unless a byte-order mark says otherwise, as <see cref="StreamReader"/> reads it.
+    /// Without a mark or with UTF-8's, decoded in one call rather than through a reader's growing buffer.
+    /// </summary>
+    private static string Decode(byte[] bytes)
+    {
+        ReadOnlySpan<byte> utf8Mark = [0xEF, 0xBB, 0xBF];
+        var start = bytes.AsSpan().StartsWith(utf8Mark) ? utf8Mark.Length : 0;
+        if (start == 0 && bytes.Length >= 2 && (bytes[0], bytes[1]) is (0xFE, 0xFF) or (0xFF, 0xFE) or (0x00, 0x00))
+        {
+            // UTF-16 or UTF-32 marks (and anything that could start one): the reader's detection, unchanged.
+            using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes, start, bytes.Length - start);
     }
 
     /// <summary>Reads prototxt text.</summary>

@@ -26,12 +26,34 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
     /// <summary>Every field called <paramref name="name"/>, in order.</summary>
     /// <param name="name">The field name.</param>
     /// <returns>The fields.</returns>
-    public IEnumerable<ProtoTextField> All(string name) => Fields.Where(f => f.Name == name);
+    public IEnumerable<ProtoTextField> All(string name)
+    {
+        // A loop, not LINQ: the importer asks this of every layer of files with a million of them.
+        foreach (var field in Fields)
+        {
+            if (field.Name == name)
+            {
+                yield return field;
+            }
+        }
+    }
 
     /// <summary>The last field called <paramref name="name"/> (protobuf's rule for a repeated singular field), or null.</summary>
     /// <param name="name">The field name.</param>
     /// <returns>The field or null.</returns>
-    public ProtoTextField? Last(string name) => Fields.LastOrDefault(f => f.Name == name);
+    public ProtoTextField? Last(string name)
+    {
+        var fields = Fields;
+        for (var i = fields.Length - 1; i >= 0; i--)
+        {
+            if (fields[i].Name == name)
+            {
+                return fields[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Parses protocol-buffer text.</summary>
     /// <param name="text">The text.</param>
@@ -50,6 +72,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
     /// <summary>A single-pass reader over the text; every error names the line it is on.</summary>
     private sealed class Reader(string text, string file)
     {
+        /// <summary>Short scalars kept for reuse: a file repeats its field names and most of its values.</summary>
+        private const int MaxPooledLength = 24;
+
+        /// <summary>How many distinct strings the pool keeps; a file's common words come early.</summary>
+        private const int MaxPooledStrings = 4096;
+
+        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        private readonly List<List<ProtoTextField>> _scratch = [];
         private int _position;
         private int _line = 1;
 
@@ -60,7 +90,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 throw Error($"messages nest more than {MaxDepth} deep");
             }
 
-            var fields = ImmutableArray.CreateBuilder<ProtoTextField>();
+            // One reusable list per depth, so a message allocates only its final array.
+            while (_scratch.Count <= depth)
+            {
+                _scratch.Add([]);
+            }
+
+            var fields = _scratch[depth];
+            fields.Clear();
             while (true)
             {
                 SkipSpaceAndComments();
@@ -71,7 +108,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                         throw new ModelFormatException(file, $"line {startLine}", "a '{' is never closed");
                     }
 
-                    return new ProtoTextMessage(fields.ToImmutable(), startLine);
+                    return new ProtoTextMessage([.. fields], startLine);
                 }
 
                 var c = text[_position];
@@ -83,7 +120,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     }
 
                     _position++;
-                    return new ProtoTextMessage(fields.ToImmutable(), startLine);
+                    return new ProtoTextMessage([.. fields], startLine);
                 }
 
                 var line = _line;
@@ -135,7 +172,32 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 throw Error($"expected a field name, found '{Printable(text[_position])}'");
             }
 
-            return text[start.._position];
+            return Pooled(start);
+        }
+
+        /// <summary>The text from <paramref name="start"/> to the position, shared with earlier equal strings when short.</summary>
+        private string Pooled(int start)
+        {
+            var length = _position - start;
+            if (length > MaxPooledLength)
+            {
+                return text.Substring(start, length);
+            }
+
+            var lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+            var span = text.AsSpan(start, length);
+            if (lookup.TryGetValue(span, out var pooled))
+            {
+                return pooled;
+            }
+
+            var value = span.ToString();
+            if (_pool.Count < MaxPooledStrings)
+            {
+                _pool.Add(value, value);
+            }
+
+            return value;
         }
 
         private string ReadScalar()
@@ -148,7 +210,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
             var c = text[_position];
             if (c is '"' or '\'')
             {
-                var value = new StringBuilder();
+                var first = ReadQuoted(c);
+                SkipSpaceAndComments();
+                if (!Peek(c))
+                {
+                    return first;
+                }
+
+                var value = new StringBuilder(first);
                 do
                 {
                     value.Append(ReadQuoted(c));
@@ -169,12 +238,25 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 throw Error($"expected a value, found '{Printable(c)}'");
             }
 
-            return text[start.._position];
+            return Pooled(start);
         }
 
         private string ReadQuoted(char quote)
         {
             _position++;
+
+            // Most strings have no escapes: take them whole when the closing quote comes before any backslash or newline.
+            var rest = text.AsSpan(_position);
+            var end = quote == '"' ? rest.IndexOfAny('"', '\\', '\n') : rest.IndexOfAny('\'', '\\', '\n');
+            if (end >= 0 && rest[end] == quote)
+            {
+                var start = _position;
+                _position += end;
+                var whole = Pooled(start);
+                _position++;
+                return whole;
+            }
+
             var value = new StringBuilder();
             while (true)
             {
