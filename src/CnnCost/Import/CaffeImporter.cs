@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using CnnCost.Graph;
 
 namespace CnnCost.Import;
@@ -66,12 +67,60 @@ public static class CaffeImporter
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
-        var root = ProtoTextMessage.Parse(text, file);
-        return new Builder(file, root).Build();
+        // Each layer is mapped as soon as it is read, so that its parsed text dies young (a file of a million layers
+        // never holds them all). The result and its errors are those of parsing the whole file first: a mapping error
+        // waits until the text has been read to its end, where a syntax error would come first.
+        var builder = new Builder(file);
+        var before = new List<ProtoTextField>();
+        var layersStarted = false;
+        var inputAfterLayers = false;
+        ExceptionDispatchInfo? deferred = null;
+        var root = ProtoTextMessage.ParseTopLevel(text, file, field =>
+        {
+            if (field.Name is not ("layer" or "layers"))
+            {
+                inputAfterLayers |= layersStarted && field.Name is "input" or "input_shape" or "input_dim";
+                before.Add(field);
+                return true;
+            }
+
+            if (deferred is null && !inputAfterLayers)
+            {
+                try
+                {
+                    if (!layersStarted)
+                    {
+                        layersStarted = true;
+                        builder.ReadNetInputs(new ProtoTextMessage([.. before], 1));
+                    }
+
+                    builder.AddLayerField(field);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    deferred = ExceptionDispatchInfo.Capture(error);
+                }
+            }
+
+            return false;
+        });
+        if (inputAfterLayers)
+        {
+            // The net's input declared after a layer: read the whole file first, as the inputs must be known before any layer.
+            return new Builder(file).Build(ProtoTextMessage.Parse(text, file));
+        }
+
+        deferred?.Throw();
+        if (!layersStarted)
+        {
+            builder.ReadNetInputs(root);
+        }
+
+        return builder.Finish(root);
     }
 
     /// <summary>The mapping of one file: blob names to the layers that last wrote them, and the layers so far.</summary>
-    private sealed class Builder(string file, ProtoTextMessage root)
+    private sealed class Builder(string file)
     {
         private readonly List<Layer> _layers = [];
         private readonly Dictionary<string, string> _producerOfBlob = new(StringComparer.Ordinal);
@@ -80,15 +129,28 @@ public static class CaffeImporter
         private int? _fileBatch;
         private string? _lastBatchNormBlob;
 
-        public ImportedModel Build()
+        /// <summary>Maps a whole parsed file.</summary>
+        public ImportedModel Build(ProtoTextMessage root)
         {
-            ReadNetInputs();
+            ReadNetInputs(root);
             foreach (var field in root.Fields.Where(f => f.Name is "layer" or "layers"))
             {
-                var layer = field.Message ?? throw Error(field.Line, $"'{field.Name}' must be a message {{ … }}");
-                AddLayer(layer, isV1: field.Name == "layers");
+                AddLayerField(field);
             }
 
+            return Finish(root);
+        }
+
+        /// <summary>Maps one top-level <c>layer</c> or <c>layers</c> field.</summary>
+        public void AddLayerField(ProtoTextField field)
+        {
+            var layer = field.Message ?? throw Error(field.Line, $"'{field.Name}' must be a message {{ … }}");
+            AddLayer(layer, isV1: field.Name == "layers");
+        }
+
+        /// <summary>Checks the layers mapped and builds the network; <paramref name="root"/> gives the net's name.</summary>
+        public ImportedModel Finish(ProtoTextMessage root)
+        {
             if (_layers.Count == 0 || _layers[0] is not InputLayer)
             {
                 throw new ModelFormatException(file, null, "no input: give 'input' with 'input_shape' or 'input_dim', or an Input or Data layer");
@@ -106,7 +168,8 @@ public static class CaffeImporter
             }
         }
 
-        private void ReadNetInputs()
+        /// <summary>Reads the net's own <c>input</c> declaration, if any, from the top-level fields.</summary>
+        public void ReadNetInputs(ProtoTextMessage root)
         {
             var inputs = root.All("input").ToArray();
             if (inputs.Length == 0)

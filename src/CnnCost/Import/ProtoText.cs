@@ -69,19 +69,40 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
         return message;
     }
 
+    /// <summary>
+    /// Parses protocol-buffer text, handing each top-level field to <paramref name="keep"/> as soon as it is read:
+    /// the returned message holds only the fields it keeps, so a caller can consume a million top-level messages one
+    /// by one instead of holding them all. Errors are those of <see cref="Parse"/>.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="file">The file name for messages.</param>
+    /// <param name="keep">Called with each top-level field in file order; true keeps it in the result.</param>
+    /// <returns>The top-level message with the fields kept.</returns>
+    internal static ProtoTextMessage ParseTopLevel(string text, string file, Func<ProtoTextField, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        var reader = new Reader(text, file) { Keep = keep };
+        return reader.ReadMessage(depth: 0, closing: false, startLine: 1);
+    }
+
     /// <summary>A single-pass reader over the text; every error names the line it is on.</summary>
     private sealed class Reader(string text, string file)
     {
-        /// <summary>Short scalars kept for reuse: a file repeats its field names and most of its values.</summary>
-        private const int MaxPooledLength = 24;
+        /// <summary>Strings up to this length are looked up in <see cref="_recent"/> before a new one is made.</summary>
+        private const int MaxSharedLength = 32;
 
-        /// <summary>How many distinct strings the pool keeps; a file's common words come early.</summary>
-        private const int MaxPooledStrings = 4096;
-
-        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        /// <summary>
+        /// Recently read short strings, by a hash of their text (a direct-mapped cache): a file repeats its field names,
+        /// its common values, and each blob name as a layer's top and the next layer's bottom; equal strings are shared.
+        /// </summary>
+        private readonly string?[] _recent = new string?[4096];
         private readonly List<List<ProtoTextField>> _scratch = [];
         private int _position;
         private int _line = 1;
+
+        /// <summary>When set, decides for each top-level field whether the root message keeps it.</summary>
+        public Func<ProtoTextField, bool>? Keep { get; init; }
 
         public ProtoTextMessage ReadMessage(int depth, bool closing, int startLine)
         {
@@ -138,7 +159,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     var close = text[_position] == '{';
                     _position++;
                     var nested = close ? ReadMessage(depth + 1, closing: true, line) : throw Error("'<' messages are not supported; use '{'");
-                    fields.Add(new ProtoTextField(name, null, nested, line));
+                    Add(fields, new ProtoTextField(name, null, nested, line), depth);
                 }
                 else if (!hasColon)
                 {
@@ -146,7 +167,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 }
                 else
                 {
-                    fields.Add(new ProtoTextField(name, ReadScalar(), null, line));
+                    Add(fields, new ProtoTextField(name, ReadScalar(), null, line), depth);
                 }
 
                 SkipSpaceAndComments();
@@ -154,6 +175,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 {
                     _position++;
                 }
+            }
+        }
+
+        private void Add(List<ProtoTextField> fields, ProtoTextField field, int depth)
+        {
+            if (depth > 0 || Keep is not { } keep || keep(field))
+            {
+                fields.Add(field);
             }
         }
 
@@ -175,28 +204,24 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
             return Pooled(start);
         }
 
-        /// <summary>The text from <paramref name="start"/> to the position, shared with earlier equal strings when short.</summary>
+        /// <summary>The text from <paramref name="start"/> to the position, shared with an equal recent string when short.</summary>
         private string Pooled(int start)
         {
             var length = _position - start;
-            if (length > MaxPooledLength)
+            var span = text.AsSpan(start, length);
+            if (length > MaxSharedLength)
             {
-                return text.Substring(start, length);
+                return span.ToString();
             }
 
-            var lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
-            var span = text.AsSpan(start, length);
-            if (lookup.TryGetValue(span, out var pooled))
+            var slot = string.GetHashCode(span) & (_recent.Length - 1);
+            if (_recent[slot] is { } recent && span.SequenceEqual(recent))
             {
-                return pooled;
+                return recent;
             }
 
             var value = span.ToString();
-            if (_pool.Count < MaxPooledStrings)
-            {
-                _pool.Add(value, value);
-            }
-
+            _recent[slot] = value;
             return value;
         }
 
