@@ -36,14 +36,22 @@ public sealed class Network
         Conventions = conventions ?? Conventions.Caffe;
 
         var given = layers.ToArray();
-        CheckNamesAndParameters(given);
-        var ordered = TopologicalOrder(given);
+        var position = CheckNamesAndParameters(given);
+        var ordered = TopologicalOrder(given, position);
 
-        Layers = [.. ordered];
-        _indexByName = new Dictionary<string, int>(ordered.Length, StringComparer.Ordinal);
-        for (var i = 0; i < ordered.Length; i++)
+        Layers = ImmutableCollectionsMarshal.AsImmutableArray(ordered); // ordered is this constructor's own array
+        if (ReferenceEquals(ordered, given))
         {
-            _indexByName.Add(ordered[i].Name, i);
+            // Already in order (the usual case): the positions given are the positions kept; one map of names, not three.
+            _indexByName = position;
+        }
+        else
+        {
+            _indexByName = new Dictionary<string, int>(ordered.Length, StringComparer.Ordinal);
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                _indexByName.Add(ordered[i].Name, i);
+            }
         }
 
         _inputIndices = new int[ordered.Length][];
@@ -233,18 +241,20 @@ public sealed class Network
             : throw new NetworkDefinitionException(name, $"no such layer in network '{Name}'");
     }
 
-    private static void CheckNamesAndParameters(Layer[] layers)
+    /// <summary>Checks names and parameters, and returns each name's position among the layers given.</summary>
+    private static Dictionary<string, int> CheckNamesAndParameters(Layer[] layers)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var layer in layers)
+        var names = new Dictionary<string, int>(layers.Length, StringComparer.Ordinal);
+        for (var i = 0; i < layers.Length; i++)
         {
+            var layer = layers[i];
             ArgumentNullException.ThrowIfNull(layer);
             if (string.IsNullOrWhiteSpace(layer.Name))
             {
                 throw new NetworkDefinitionException(null, $"a {layer.Kind} layer has an empty name");
             }
 
-            if (!names.Add(layer.Name))
+            if (!names.TryAdd(layer.Name, i))
             {
                 throw new NetworkDefinitionException(layer.Name, "the name is used by more than one layer");
             }
@@ -268,7 +278,7 @@ public sealed class Network
         {
             foreach (var input in layer.Inputs)
             {
-                if (!names.Contains(input))
+                if (!names.ContainsKey(input))
                 {
                     throw new NetworkDefinitionException(layer.Name, $"its input '{input}' is not a layer of the network");
                 }
@@ -279,17 +289,13 @@ public sealed class Network
                 }
             }
         }
+
+        return names;
     }
 
     /// <summary>Kahn's algorithm, taking ready layers in the order they were given so chains keep their order.</summary>
-    private static Layer[] TopologicalOrder(Layer[] layers)
+    private static Layer[] TopologicalOrder(Layer[] layers, Dictionary<string, int> position)
     {
-        var position = new Dictionary<string, int>(layers.Length, StringComparer.Ordinal);
-        for (var i = 0; i < layers.Length; i++)
-        {
-            position.Add(layers[i].Name, i);
-        }
-
         if (IsAlreadyOrdered(layers, position))
         {
             return layers;

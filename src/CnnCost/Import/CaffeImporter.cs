@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using CnnCost.Graph;
 
 namespace CnnCost.Import;
@@ -36,8 +37,25 @@ public static class CaffeImporter
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = ModelFile.ReadAllBytes(path, MaxFileBytes, "a prototxt", ModelFile.Content.Text);
-        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
-        return Parse(reader.ReadToEnd(), path);
+        return Parse(Decode(bytes), path);
+    }
+
+    /// <summary>
+    /// The text of the file: UTF-8 unless a byte-order mark says otherwise, as <see cref="StreamReader"/> reads it.
+    /// Without a mark or with UTF-8's, decoded in one call rather than through a reader's growing buffer.
+    /// </summary>
+    private static string Decode(byte[] bytes)
+    {
+        ReadOnlySpan<byte> utf8Mark = [0xEF, 0xBB, 0xBF];
+        var start = bytes.AsSpan().StartsWith(utf8Mark) ? utf8Mark.Length : 0;
+        if (start == 0 && bytes.Length >= 2 && (bytes[0], bytes[1]) is (0xFE, 0xFF) or (0xFF, 0xFE) or (0x00, 0x00))
+        {
+            // UTF-16 or UTF-32 marks (and anything that could start one): the reader's detection, unchanged.
+            using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(bytes, start, bytes.Length - start);
     }
 
     /// <summary>Reads prototxt text.</summary>
@@ -49,12 +67,60 @@ public static class CaffeImporter
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
-        var root = ProtoTextMessage.Parse(text, file);
-        return new Builder(file, root).Build();
+        // Each layer is mapped as soon as it is read, so that its parsed text dies young (a file of a million layers
+        // never holds them all). The result and its errors are those of parsing the whole file first: a mapping error
+        // waits until the text has been read to its end, where a syntax error would come first.
+        var builder = new Builder(file);
+        var before = new List<ProtoTextField>();
+        var layersStarted = false;
+        var inputAfterLayers = false;
+        ExceptionDispatchInfo? deferred = null;
+        var root = ProtoTextMessage.ParseTopLevel(text, file, field =>
+        {
+            if (field.Name is not ("layer" or "layers"))
+            {
+                inputAfterLayers |= layersStarted && field.Name is "input" or "input_shape" or "input_dim";
+                before.Add(field);
+                return true;
+            }
+
+            if (deferred is null && !inputAfterLayers)
+            {
+                try
+                {
+                    if (!layersStarted)
+                    {
+                        layersStarted = true;
+                        builder.ReadNetInputs(new ProtoTextMessage([.. before], 1));
+                    }
+
+                    builder.AddLayerField(field);
+                }
+                catch (Exception error) when (error is not OutOfMemoryException)
+                {
+                    deferred = ExceptionDispatchInfo.Capture(error);
+                }
+            }
+
+            return false;
+        });
+        if (inputAfterLayers)
+        {
+            // The net's input declared after a layer: read the whole file first, as the inputs must be known before any layer.
+            return new Builder(file).Build(ProtoTextMessage.Parse(text, file));
+        }
+
+        deferred?.Throw();
+        if (!layersStarted)
+        {
+            builder.ReadNetInputs(root);
+        }
+
+        return builder.Finish(root);
     }
 
     /// <summary>The mapping of one file: blob names to the layers that last wrote them, and the layers so far.</summary>
-    private sealed class Builder(string file, ProtoTextMessage root)
+    private sealed class Builder(string file)
     {
         private readonly List<Layer> _layers = [];
         private readonly Dictionary<string, string> _producerOfBlob = new(StringComparer.Ordinal);
@@ -63,15 +129,28 @@ public static class CaffeImporter
         private int? _fileBatch;
         private string? _lastBatchNormBlob;
 
-        public ImportedModel Build()
+        /// <summary>Maps a whole parsed file.</summary>
+        public ImportedModel Build(ProtoTextMessage root)
         {
-            ReadNetInputs();
+            ReadNetInputs(root);
             foreach (var field in root.Fields.Where(f => f.Name is "layer" or "layers"))
             {
-                var layer = field.Message ?? throw Error(field.Line, $"'{field.Name}' must be a message {{ … }}");
-                AddLayer(layer, isV1: field.Name == "layers");
+                AddLayerField(field);
             }
 
+            return Finish(root);
+        }
+
+        /// <summary>Maps one top-level <c>layer</c> or <c>layers</c> field.</summary>
+        public void AddLayerField(ProtoTextField field)
+        {
+            var layer = field.Message ?? throw Error(field.Line, $"'{field.Name}' must be a message {{ … }}");
+            AddLayer(layer, isV1: field.Name == "layers");
+        }
+
+        /// <summary>Checks the layers mapped and builds the network; <paramref name="root"/> gives the net's name.</summary>
+        public ImportedModel Finish(ProtoTextMessage root)
+        {
             if (_layers.Count == 0 || _layers[0] is not InputLayer)
             {
                 throw new ModelFormatException(file, null, "no input: give 'input' with 'input_shape' or 'input_dim', or an Input or Data layer");
@@ -89,7 +168,8 @@ public static class CaffeImporter
             }
         }
 
-        private void ReadNetInputs()
+        /// <summary>Reads the net's own <c>input</c> declaration, if any, from the top-level fields.</summary>
+        public void ReadNetInputs(ProtoTextMessage root)
         {
             var inputs = root.All("input").ToArray();
             if (inputs.Length == 0)

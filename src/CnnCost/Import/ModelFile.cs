@@ -40,7 +40,8 @@ internal static class ModelFile
         }
 
         // Read in chunks, one past the limit, whatever the file claims its length is (devices and /proc claim 0).
-        using var buffer = new MemoryStream();
+        // Sized from the file's claimed length when it has one, so that a large file is not copied as the buffer grows.
+        using var buffer = new MemoryStream(stream.CanSeek ? (int)Math.Min(stream.Length, Math.Min(maxBytes, Array.MaxLength)) : 0);
         var chunk = new byte[1 << 16];
         int read;
         while ((read = Read(stream, chunk, path)) > 0)
@@ -63,7 +64,8 @@ internal static class ModelFile
             buffer.Write(chunk, 0, read);
         }
 
-        return buffer.ToArray();
+        // The buffer itself when the file filled it exactly (the usual case), instead of a copy.
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
     private static FileStream Open(string path)

@@ -26,12 +26,34 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
     /// <summary>Every field called <paramref name="name"/>, in order.</summary>
     /// <param name="name">The field name.</param>
     /// <returns>The fields.</returns>
-    public IEnumerable<ProtoTextField> All(string name) => Fields.Where(f => f.Name == name);
+    public IEnumerable<ProtoTextField> All(string name)
+    {
+        // A loop, not LINQ: the importer asks this of every layer of files with a million of them.
+        foreach (var field in Fields)
+        {
+            if (field.Name == name)
+            {
+                yield return field;
+            }
+        }
+    }
 
     /// <summary>The last field called <paramref name="name"/> (protobuf's rule for a repeated singular field), or null.</summary>
     /// <param name="name">The field name.</param>
     /// <returns>The field or null.</returns>
-    public ProtoTextField? Last(string name) => Fields.LastOrDefault(f => f.Name == name);
+    public ProtoTextField? Last(string name)
+    {
+        var fields = Fields;
+        for (var i = fields.Length - 1; i >= 0; i--)
+        {
+            if (fields[i].Name == name)
+            {
+                return fields[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Parses protocol-buffer text.</summary>
     /// <param name="text">The text.</param>
@@ -47,11 +69,40 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
         return message;
     }
 
+    /// <summary>
+    /// Parses protocol-buffer text, handing each top-level field to <paramref name="keep"/> as soon as it is read:
+    /// the returned message holds only the fields it keeps, so a caller can consume a million top-level messages one
+    /// by one instead of holding them all. Errors are those of <see cref="Parse"/>.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="file">The file name for messages.</param>
+    /// <param name="keep">Called with each top-level field in file order; true keeps it in the result.</param>
+    /// <returns>The top-level message with the fields kept.</returns>
+    internal static ProtoTextMessage ParseTopLevel(string text, string file, Func<ProtoTextField, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(file);
+        var reader = new Reader(text, file) { Keep = keep };
+        return reader.ReadMessage(depth: 0, closing: false, startLine: 1);
+    }
+
     /// <summary>A single-pass reader over the text; every error names the line it is on.</summary>
     private sealed class Reader(string text, string file)
     {
+        /// <summary>Strings up to this length are looked up in <see cref="_recent"/> before a new one is made.</summary>
+        private const int MaxSharedLength = 32;
+
+        /// <summary>
+        /// Recently read short strings, by a hash of their text (a direct-mapped cache): a file repeats its field names,
+        /// its common values, and each blob name as a layer's top and the next layer's bottom; equal strings are shared.
+        /// </summary>
+        private readonly string?[] _recent = new string?[4096];
+        private readonly List<List<ProtoTextField>> _scratch = [];
         private int _position;
         private int _line = 1;
+
+        /// <summary>When set, decides for each top-level field whether the root message keeps it.</summary>
+        public Func<ProtoTextField, bool>? Keep { get; init; }
 
         public ProtoTextMessage ReadMessage(int depth, bool closing, int startLine)
         {
@@ -60,7 +111,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 throw Error($"messages nest more than {MaxDepth} deep");
             }
 
-            var fields = ImmutableArray.CreateBuilder<ProtoTextField>();
+            // One reusable list per depth, so a message allocates only its final array.
+            while (_scratch.Count <= depth)
+            {
+                _scratch.Add([]);
+            }
+
+            var fields = _scratch[depth];
+            fields.Clear();
             while (true)
             {
                 SkipSpaceAndComments();
@@ -71,7 +129,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                         throw new ModelFormatException(file, $"line {startLine}", "a '{' is never closed");
                     }
 
-                    return new ProtoTextMessage(fields.ToImmutable(), startLine);
+                    return new ProtoTextMessage([.. fields], startLine);
                 }
 
                 var c = text[_position];
@@ -83,7 +141,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     }
 
                     _position++;
-                    return new ProtoTextMessage(fields.ToImmutable(), startLine);
+                    return new ProtoTextMessage([.. fields], startLine);
                 }
 
                 var line = _line;
@@ -101,7 +159,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     var close = text[_position] == '{';
                     _position++;
                     var nested = close ? ReadMessage(depth + 1, closing: true, line) : throw Error("'<' messages are not supported; use '{'");
-                    fields.Add(new ProtoTextField(name, null, nested, line));
+                    Add(fields, new ProtoTextField(name, null, nested, line), depth);
                 }
                 else if (!hasColon)
                 {
@@ -109,7 +167,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 }
                 else
                 {
-                    fields.Add(new ProtoTextField(name, ReadScalar(), null, line));
+                    Add(fields, new ProtoTextField(name, ReadScalar(), null, line), depth);
                 }
 
                 SkipSpaceAndComments();
@@ -117,6 +175,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 {
                     _position++;
                 }
+            }
+        }
+
+        private void Add(List<ProtoTextField> fields, ProtoTextField field, int depth)
+        {
+            if (depth > 0 || Keep is not { } keep || keep(field))
+            {
+                fields.Add(field);
             }
         }
 
@@ -135,7 +201,28 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 throw Error($"expected a field name, found '{Printable(text[_position])}'");
             }
 
-            return text[start.._position];
+            return Pooled(start);
+        }
+
+        /// <summary>The text from <paramref name="start"/> to the position, shared with an equal recent string when short.</summary>
+        private string Pooled(int start)
+        {
+            var length = _position - start;
+            var span = text.AsSpan(start, length);
+            if (length > MaxSharedLength)
+            {
+                return span.ToString();
+            }
+
+            var slot = string.GetHashCode(span) & (_recent.Length - 1);
+            if (_recent[slot] is { } recent && span.SequenceEqual(recent))
+            {
+                return recent;
+            }
+
+            var value = span.ToString();
+            _recent[slot] = value;
+            return value;
         }
 
         private string ReadScalar()
@@ -148,7 +235,14 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
             var c = text[_position];
             if (c is '"' or '\'')
             {
-                var value = new StringBuilder();
+                var first = ReadQuoted(c);
+                SkipSpaceAndComments();
+                if (!Peek(c))
+                {
+                    return first;
+                }
+
+                var value = new StringBuilder(first);
                 do
                 {
                     value.Append(ReadQuoted(c));
@@ -169,12 +263,25 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 throw Error($"expected a value, found '{Printable(c)}'");
             }
 
-            return text[start.._position];
+            return Pooled(start);
         }
 
         private string ReadQuoted(char quote)
         {
             _position++;
+
+            // Most strings have no escapes: take them whole when the closing quote comes before any backslash or newline.
+            var rest = text.AsSpan(_position);
+            var end = quote == '"' ? rest.IndexOfAny('"', '\\', '\n') : rest.IndexOfAny('\'', '\\', '\n');
+            if (end >= 0 && rest[end] == quote)
+            {
+                var start = _position;
+                _position += end;
+                var whole = Pooled(start);
+                _position++;
+                return whole;
+            }
+
             var value = new StringBuilder();
             while (true)
             {

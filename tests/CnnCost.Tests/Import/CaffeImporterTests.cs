@@ -95,6 +95,42 @@ public class CaffeImporterTests
         Assert.Contains("nest", error.Message);
     }
 
+    [Fact]
+    public void A_syntax_error_late_in_the_file_wins_over_a_bad_layer_before_it()
+    {
+        // Layers are mapped as they are read; the file's text is still checked to its end before a mapping error is told.
+        const string text = "input: \"data\"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 8\ninput_dim: 8\n"
+            + "layer {\n name: \"c\"\n type: \"Deconvolution\"\n bottom: \"data\"\n top: \"c\"\n}\n"
+            + "layer {\n name: \"d\"\n}\n}\n";
+        var error = Assert.Throws<ModelFormatException>(() => CaffeImporter.Parse(text, "bad.prototxt"));
+        Assert.Equal("line 15", error.Location);
+        Assert.Contains("unexpected '}'", error.Message);
+    }
+
+    [Fact]
+    public void A_net_input_declared_after_its_layers_is_still_the_input()
+    {
+        const string text = "layer {\n name: \"r\"\n type: \"ReLU\"\n bottom: \"data\"\n top: \"r\"\n}\n"
+            + "input: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\n";
+        var network = CaffeImporter.Parse(text, "late.prototxt").Network;
+        Assert.Equal(["data", "r"], network.Layers.Select(l => l.Name));
+        Assert.Equal(new Shape(3, 8, 8), network.OutputShapes[1]);
+    }
+
+    [Fact]
+    public void A_long_chain_with_repeated_names_and_values_reads_every_layer()
+    {
+        // Short strings are shared through a small cache keyed by their hash: far more distinct names than its slots.
+        var builder = new NetworkBuilder("chain").Input(2, 4, 4);
+        for (var i = 0; i < 10_000; i++)
+        {
+            builder.Convolution($"conv{i}", filters: 2 + (i % 3), kernel: 1).ReLU($"relu{i}");
+        }
+
+        var network = builder.Build();
+        SameReport(network, CaffeImporter.Parse(CaffeWriter.Write(network), "chain.prototxt").Network);
+    }
+
     private static void SameReportIgnoringNames(Network expected, Network actual)
     {
         var a = CostModel.Analyze(expected);

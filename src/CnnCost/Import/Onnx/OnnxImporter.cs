@@ -72,7 +72,6 @@ public static class OnnxImporter
         private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
         private readonly List<Layer> _layers = [];
         private readonly List<string> _notes = [];
-        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _layerIndex = new(StringComparer.Ordinal);
         private int? _fileBatch;
         private string _node = "";
@@ -91,7 +90,7 @@ public static class OnnxImporter
             {
                 var node = graph.Node[i];
                 _node = string.IsNullOrEmpty(node.Name) ? Unused($"{node.OpType}_{i}", given) : node.Name;
-                if (_names.Contains(_node))
+                if (_layerIndex.ContainsKey(_node))
                 {
                     // ONNX does not require node names to be unique; a network's layer names are.
                     var renamed = Unused(_node, given);
@@ -116,7 +115,7 @@ public static class OnnxImporter
         private string Unused(string name, HashSet<string> given)
         {
             var candidate = name;
-            for (var k = 2; given.Contains(candidate) || _names.Contains(candidate); k++)
+            for (var k = 2; given.Contains(candidate) || _layerIndex.ContainsKey(candidate); k++)
             {
                 candidate = $"{name}_{k}";
             }
@@ -405,8 +404,6 @@ public static class OnnxImporter
 
         private void Add(Layer layer, IEnumerable<string> outputs)
         {
-            _names.Add(layer.Name);
-
             // Attributes first: shape inference may divide by a stride or index a first input.
             if (layer.ParameterProblem() is { } problem)
             {
