@@ -81,7 +81,7 @@ public static class ModelGenerator
                     channels = outputs;
                     break;
                 case 1:
-                    var method = random.Next(3) switch { 0 => "MAX", 1 => "AVE", _ => "STOCHASTIC" };
+                    var method = random.Next(20) switch { 0 => "STOCHASTIC", < 10 => "MAX", _ => "AVE" };
                     var global = random.Next(5) == 0 ? " global_pooling: true" : $" kernel_size: {1 + random.Next(3)} stride: {1 + random.Next(2)}{(random.Next(2) == 0 ? " pad: 1" : "")}";
                     var round = v1 ? "" : random.Next(4) switch { 0 => " round_mode: FLOOR", 1 => " round_mode: CEIL", _ => "" };
                     type = v1 ? "POOLING" : "Pooling";
@@ -123,7 +123,7 @@ public static class ModelGenerator
                 case 8:
                 case 9:
                     // Two branches that keep the shape, joined by Concat or Eltwise.
-                    var branches = 1 + random.Next(3);
+                    var branches = random.Next(10) == 0 ? 1 : 2 + random.Next(2);
                     var tops = new List<string>();
                     var branchChannels = 0;
                     for (var b = 0; b < branches; b++)
@@ -539,7 +539,7 @@ public static class ModelGenerator
                     break;
                 }
 
-                case 10:
+                case 10 when random.Next(4) == 0:
                     // An operator the importer does not know (refused unless --skip-unsupported).
                     Node(random.Next(2) == 0 ? "Resize" : "Pad", [current], output);
                     break;
