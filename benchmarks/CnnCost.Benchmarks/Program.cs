@@ -43,6 +43,11 @@ if (args.Length > 0 && args[0] == "fuzz-cli")
     });
     Console.WriteLine();
     Console.WriteLine(CliFuzzer.Describe(report));
+    foreach (var (reason, n) in report.Reasons.OrderByDescending(r => r.Value).Take(args.Length > 3 ? 40 : 0))
+    {
+        Console.WriteLine($"{n,7} {reason}");
+    }
+
     foreach (var failure in report.Failures.Take(30))
     {
         Console.WriteLine(failure);

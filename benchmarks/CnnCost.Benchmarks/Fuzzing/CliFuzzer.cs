@@ -14,7 +14,8 @@ namespace CnnCost.Benchmarks.Fuzzing;
 /// <param name="Slowest">That run's command line.</param>
 /// <param name="SlowRuns">Runs over a second (measure runs excepted).</param>
 /// <param name="ElapsedSeconds">The whole run's time.</param>
-public sealed record CliFuzzReport(long Runs, long Succeeded, long Refused, IReadOnlyList<string> Failures, double SlowestSeconds, string Slowest, long SlowRuns, double ElapsedSeconds);
+/// <param name="Reasons">The refusals' messages with numbers and paths blanked, and how often each came.</param>
+public sealed record CliFuzzReport(long Runs, long Succeeded, long Refused, IReadOnlyList<string> Failures, double SlowestSeconds, string Slowest, long SlowRuns, double ElapsedSeconds, IReadOnlyDictionary<string, long> Reasons);
 
 /// <summary>
 /// Runs the <c>cnncost</c> command line in process, end to end, on generated (often broken) model files and on paths
@@ -41,6 +42,7 @@ public sealed class CliFuzzer
     {
         var directory = Directory.CreateTempSubdirectory("cnncost-clifuzz-");
         var failures = new List<string>();
+        var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
         long succeeded = 0, refused = 0, slow = 0;
         double slowest = 0;
         var slowestRun = "";
@@ -88,6 +90,8 @@ public sealed class CliFuzzer
                 else
                 {
                     refused++;
+                    var reason = System.Text.RegularExpressions.Regex.Replace(stderr.ToString().Trim(), "[0-9]+|'[^']*'|/[^ :]*", "_");
+                    reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
                 }
 
                 if (path.StartsWith(directory.FullName, StringComparison.Ordinal) && !fixedPaths.Contains(path) && File.Exists(path))
@@ -109,7 +113,7 @@ public sealed class CliFuzzer
             }
         }
 
-        return new CliFuzzReport(runs, succeeded, refused, failures, slowest, slowestRun, slow, total.Elapsed.TotalSeconds);
+        return new CliFuzzReport(runs, succeeded, refused, failures, slowest, slowestRun, slow, total.Elapsed.TotalSeconds, reasons);
     }
 
     private static void KeepFile(string path, string directory, long index)
@@ -156,6 +160,16 @@ public sealed class CliFuzzer
         }
 
         var format = Array.IndexOf(args, "--format") is var f and >= 0 ? args[f + 1] : "table";
+        if (System.Text.RegularExpressions.Regex.Match(stdout, @"\b(NaN|-?Infinity|∞)") is { Success: true } nan)
+        {
+            return $"exit 0 but the output holds {nan.Value}";
+        }
+
+        if (format != "json" && args[0] != "whatif" && System.Text.RegularExpressions.Regex.Match(stdout, @"(?<=(^|[\s│|,]))-[0-9][0-9,.]*(?=($|[\s│|,%x]))", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } negative)
+        {
+            return $"a negative number {negative.Value} in the {format} output";
+        }
+
         if (format == "json" && args[0] != "whatif")
         {
             try
@@ -340,25 +354,26 @@ public sealed class CliFuzzer
 
         if (random.Next(3) == 0)
         {
-            args.AddRange(["--batch", random.Next(6) switch { 0 => "0", 1 => "2147483647", 2 => "-3", _ => (1 + random.Next(256)).ToString(CultureInfo.InvariantCulture) }]);
+            args.AddRange(["--batch", random.Next(12) switch { 0 => "0", 1 => "2147483647", 2 => "-3", _ => (1 + random.Next(256)).ToString(CultureInfo.InvariantCulture) }]);
         }
 
-        if (random.Next(6) == 0)
+        var common = command != "scale" || random.Next(10) == 0;
+        if (common && random.Next(6) == 0)
         {
             args.AddRange(["--input", random.Next(3) switch { 0 => "3x454x454", 1 => "0x1x1", _ => "1x65536x65536" }]);
         }
 
-        if (random.Next(6) == 0)
+        if (common && random.Next(6) == 0)
         {
             args.AddRange(["--precision", random.Next(3) switch { 0 => "fp16", 1 => "int8", _ => "3bit" }]);
         }
 
-        if (random.Next(6) == 0)
+        if (common && random.Next(6) == 0)
         {
             args.AddRange(["--phase", "training"]);
         }
 
-        if (random.Next(8) == 0)
+        if (common && random.Next(8) == 0)
         {
             args.AddRange(["--rounding", random.Next(3) switch { 0 => "caffe", 1 => "pytorch", _ => "eq4.2" }]);
         }
@@ -368,7 +383,7 @@ public sealed class CliFuzzer
             args.Add("--skip-unsupported");
         }
 
-        var jsonOk = command != "scale" || args.Contains("--scheme");
+        var jsonOk = command is "report" or "whatif" || (command == "scale" && args.Contains("--scheme"));
         args.AddRange(["--format", random.Next(3) != 0 && jsonOk ? "json" : random.Next(3) switch { 0 => "table", 1 => "csv", _ => "markdown" }]);
         return [.. args];
     }
