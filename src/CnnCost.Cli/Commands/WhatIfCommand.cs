@@ -55,7 +55,7 @@ public static class WhatIfCommand
         ImmutableArray<string> notes =
         [
             $"scope: {change.Scope.ToString().ToLowerInvariant()}; layers whose height and width change: {(change.ResizedLayers.IsEmpty ? "none" : string.Join(", ", change.ResizedLayers))}",
-            $"computation per communication (FLOPs per parameter byte): {NinTables.FormatRatio(r.ComputationPerCommunication)}. {change.ScalingNote}",
+            $"computation per communication (FLOPs per parameter byte): {(double.IsFinite(r.ComputationPerCommunication) ? NinTables.FormatRatio(r.ComputationPerCommunication) : "-")}. {change.ScalingNote}",
         ];
         return new TextTable($"what if {string.Join(" then ", modifications.Select(m => m.Spec))}", columns, rows, notes);
     }

@@ -206,4 +206,13 @@ public class ModificationTests
         }));
         Assert.True(applied >= 150, $"only {applied} of 300 changes were applied");
     }
+
+    [Fact]
+    public void A_change_to_a_network_without_flops_keeps_computation_per_communication_at_one_rather_than_nan()
+    {
+        // Found by fuzz-cli: BatchNorm + Scale only, input-channels=12, printed "computation per communication: NaNx".
+        var network = new CnnCost.Graph.NetworkBuilder("bn").Input(8, 31, 31).BatchNorm().Build();
+        var report = CnnCost.Changes.ChangeAnalysis.Analyze(network, [Modification.Parse("input-channels=12")]);
+        Assert.Equal(1.0, report.Ratios.ComputationPerCommunication);
+    }
 }
