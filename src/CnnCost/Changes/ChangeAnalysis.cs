@@ -247,7 +247,7 @@ public static class ChangeAnalysis
         }
 
         return r > 1
-            ? $"Computation per byte of communication rises {r:0.00}x: each data-parallel worker does more work per gradient byte it exchanges, so training scales efficiently to more workers (4.5.2.2)."
+            ? $"Computation per byte of communication rises {(double.IsPositiveInfinity(r) ? "from none" : $"{r:0.00}x")}: each data-parallel worker does more work per gradient byte it exchanges, so training scales efficiently to more workers (4.5.2.2)."
             : $"Computation per byte of communication falls to {r:0.00}x: communication dominates at fewer data-parallel workers, so training scales less well (4.5.5).";
     }
 }
