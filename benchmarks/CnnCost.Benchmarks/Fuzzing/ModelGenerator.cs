@@ -321,6 +321,12 @@ public static class ModelGenerator
         return mutate && random.Next(6) == 0 ? MutateBytes(bytes, random) : bytes;
     }
 
+    /// <summary>The operator types (and attribute names, after a colon) of a serialized ONNX model, for coverage checks.</summary>
+    /// <param name="bytes">The model.</param>
+    /// <returns>Each node's <c>op_type</c> and each <c>op_type:attribute</c>.</returns>
+    public static IEnumerable<string> OnnxVocabulary(byte[] bytes) =>
+        ModelProto.Parser.ParseFrom(bytes).Graph.Node.SelectMany(n => n.Attribute.Select(a => $"{n.OpType}:{a.Name}{(a.S.IsEmpty ? "" : "=" + a.S.ToStringUtf8())}").Prepend(n.OpType));
+
     /// <summary>A random valid-ish ONNX model.</summary>
     /// <param name="random">The source of randomness.</param>
     /// <returns>The model.</returns>

@@ -41,4 +41,15 @@ public class FuzzTests
             Assert.Contains(type, text, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void Every_operator_and_padding_attribute_the_onnx_importer_accepts_appears_in_unmutated_generated_models()
+    {
+        var random = new Random(4);
+        var vocabulary = Enumerable.Range(0, 300).SelectMany(_ => ModelGenerator.OnnxVocabulary(ModelGenerator.Onnx(random, mutate: false))).ToHashSet();
+        foreach (var op in new[] { "Conv", "Conv:group", "Conv:strides", "Conv:dilations", "Conv:kernel_shape", "Conv:auto_pad=SAME_UPPER", "Conv:auto_pad=SAME_LOWER", "Conv:auto_pad=VALID", "MaxPool:ceil_mode", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Gemm:transB", "MatMul", "Add", "Sum", "Concat:axis", "Relu", "Clip", "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "BatchNormalization", "LRN:size", "Softmax", "Flatten", "Reshape", "Identity", "Dropout", "Squeeze", "Unsqueeze", "Constant:value" })
+        {
+            Assert.Contains(op, vocabulary);
+        }
+    }
 }
