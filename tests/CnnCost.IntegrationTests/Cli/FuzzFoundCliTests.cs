@@ -26,4 +26,16 @@ public sealed class FuzzFoundCliTests : IDisposable
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         Assert.Contains(reason, stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_change_that_gives_a_network_its_first_parameters_shows_a_dash_not_nan_for_the_total_ratios()
+    {
+        var path = Path.Combine(_directory, "t.prototxt");
+        File.WriteAllText(path, TanhOnly);
+        var (exit, stdout, stderr) = CliRunner.Run("whatif", path, "--change", "insert-after:l0=conv,1x1,8");
+        Assert.Equal(0, exit);
+        Assert.Empty(stderr);
+        Assert.DoesNotContain("NaN", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", stdout, StringComparison.Ordinal);
+    }
 }
