@@ -9,11 +9,16 @@ if (args.Length > 0 && args[0] == "fuzz")
     var inputs = args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
     var seed = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1;
     var interactive = !Console.IsOutputRedirected;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
     var report = new ImportFuzzer().Run(inputs, seed, done =>
     {
         if (interactive)
         {
             Console.Write($"\r{done:N0} / {inputs:N0}");
+        }
+        else if (done % 50_000 == 0)
+        {
+            Console.Error.WriteLine($"{done:N0} / {inputs:N0} in {clock.Elapsed.TotalSeconds:0} s");
         }
     });
     if (interactive)
