@@ -228,6 +228,7 @@ public static class ModelGenerator
                     var count = random.Next(4) == 0 ? 5_000 : 1 + random.Next(300);
                     var same = random.Next(2) == 0;
                     var line = lines[at];
+                    count = Math.Min(count, 4_000_000 / (line.Length + 1)); // bounded: at most a few MB, so a run stays fast
                     lines.InsertRange(at, Enumerable.Range(0, count).Select(k => same ? line : line.Replace("name: \"", $"name: \"x{k}_", StringComparison.Ordinal)));
                     break;
                 case 7:
