@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CnnCost.Costs;
+using CnnCost.DesignSpace;
+using CnnCost.Graph;
+using CnnCost.Hardware;
 using CnnCost.Import;
 using CnnCost.Import.Onnx.Schema;
 using CnnCost.Zoo;
@@ -12,22 +15,26 @@ namespace CnnCost.Benchmarks.Fuzzing;
 /// <summary>What a fuzzing run found.</summary>
 /// <param name="Inputs">Inputs fed to the importers.</param>
 /// <param name="Imported">Inputs that imported (and were analysed) without error.</param>
-/// <param name="Rejected">Inputs rejected with the documented <see cref="ModelFormatException"/> (or a documented cost overflow).</param>
-/// <param name="Failures">Inputs that raised anything else, with the exception (must be empty).</param>
+/// <param name="Rejected">Inputs rejected with the documented <see cref="ModelFormatException"/> or another <see cref="CnnCostException"/>.</param>
+/// <param name="Failures">Inputs that broke a rule (another exception, a negative count, a weightless convolution), with what (must be empty).</param>
 /// <param name="SlowestSeconds">The longest any one input took.</param>
 /// <param name="SlowInputs">Inputs that took over a second (must be 0).</param>
 /// <param name="LargestAllocation">The most bytes any one input allocated.</param>
 /// <param name="ElapsedSeconds">The whole run's time.</param>
-public sealed record FuzzReport(long Inputs, long Imported, long Rejected, IReadOnlyList<string> Failures, double SlowestSeconds, long SlowInputs, long LargestAllocation, double ElapsedSeconds);
+/// <param name="Slowest">Which input was slowest (its number, kind and size), to reproduce it.</param>
+public sealed record FuzzReport(long Inputs, long Imported, long Rejected, IReadOnlyList<string> Failures, double SlowestSeconds, long SlowInputs, long LargestAllocation, double ElapsedSeconds, string Slowest = "");
 
 /// <summary>
-/// Mutates valid prototxt and ONNX files (bit flips, random bytes, truncation, duplicated and deleted spans, huge
-/// numbers) and feeds them to the importers, checking that every input ends in an import or the documented
-/// format exception, quickly, without allocation proportional to a hostile dimension.
+/// Feeds the importers structure-aware inputs: random models over every operator and attribute they accept
+/// (<see cref="ModelGenerator"/>), mutated structurally and byte by byte, plus mutations of zoo networks, some
+/// through files on disk. Every input must end in an import or a <see cref="CnnCostException"/>; an import must
+/// then analyse (costs, inference and training memory, roofline, compression) with no negative count and
+/// positive weights for every convolution and fully-connected layer, or throw a <see cref="CnnCostException"/>;
+/// and no input may take a second.
 /// </summary>
 public sealed class ImportFuzzer
 {
-    private static readonly string[] HugeNumbers = ["1099511627776", "9223372036854775807", "99999999999999999999999", "-1", "0", "2147483647", "1e308", "nan"];
+    private static readonly string[] HugeNumbers = ["1099511627776", "9223372036854775807", "99999999999999999999999", "-1", "0", "2147483647", "2147483648", "4294967299", "1e308", "nan"];
     private readonly string[] _textSeeds;
     private readonly byte[][] _onnxSeeds;
 
@@ -38,53 +45,230 @@ public sealed class ImportFuzzer
         _onnxSeeds = [OnnxSeed(depth: 1), OnnxSeed(depth: 4)];
     }
 
-    /// <summary>Runs <paramref name="inputs"/> mutated inputs, half prototxt and half ONNX.</summary>
+    /// <summary>The random source of input <paramref name="index"/> of a run with <paramref name="seed"/> (so one input can be replayed).</summary>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="index">The input's number.</param>
+    /// <returns>A generator.</returns>
+    public static Random InputRandom(int seed, long index) => new(unchecked((int)((seed * 1_000_003L) ^ (index * 2_654_435_761L))));
+
+    /// <summary>The input number <paramref name="index"/> of a run: a prototxt (text) or ONNX bytes, never both.</summary>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="index">The input's number.</param>
+    /// <returns>The input.</returns>
+    public (string? Text, byte[]? Onnx) Input(int seed, long index)
+    {
+        var random = InputRandom(seed, index);
+        var text = index % 2 == 0;
+        return (random.Next(4) == 0) switch
+        {
+            // A quarter: the original seed mutations of zoo networks.
+            true => text ? (MutateText(_textSeeds[random.Next(_textSeeds.Length)], random), null) : (null, MutateBytes(_onnxSeeds[random.Next(_onnxSeeds.Length)], random)),
+            false => text ? (ModelGenerator.Prototxt(random), null) : (null, ModelGenerator.Onnx(random)),
+        };
+    }
+
+    /// <summary>Runs <paramref name="inputs"/> inputs, half prototxt and half ONNX.</summary>
     /// <param name="inputs">How many inputs.</param>
-    /// <param name="seed">The random seed (runs are reproducible).</param>
+    /// <param name="seed">The random seed (runs are reproducible; <see cref="Input"/> replays one input).</param>
     /// <param name="progress">Called now and then with the inputs done.</param>
     /// <returns>The report.</returns>
     public FuzzReport Run(long inputs, int seed, Action<long>? progress = null)
     {
-        var random = new Random(seed);
         var failures = new List<string>();
         long imported = 0, rejected = 0, slow = 0, largest = 0;
         double slowest = 0;
+        var slowestInput = "";
+        var directory = Directory.CreateTempSubdirectory("cnncost-fuzz-");
         var total = Stopwatch.StartNew();
-        for (long i = 0; i < inputs; i++)
+        try
         {
-            var text = i % 2 == 0;
-            var prototxt = text ? MutateText(_textSeeds[random.Next(_textSeeds.Length)], random) : "";
-            var onnx = text ? [] : MutateBytes(_onnxSeeds[random.Next(_onnxSeeds.Length)], random);
-            var batch = 1 + random.Next(64);
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            var watch = Stopwatch.StartNew();
-            try
+            for (long i = 0; i < inputs; i++)
             {
-                var model = text ? CaffeImporter.Parse(prototxt, "fuzz.prototxt") : OnnxImporter.Parse(onnx, "fuzz.onnx");
-                CostModel.Analyze(model.Network, new AnalysisOptions { Batch = batch });
-                imported++;
-            }
-            catch (Exception error) when (error is ModelFormatException or CostOverflowException)
-            {
-                rejected++;
-            }
-            catch (Exception error)
-            {
-                var where = error.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("CnnCost", StringComparison.Ordinal))?.Trim();
-                failures.Add($"input {i} ({(text ? "prototxt" : "onnx")}, seed {seed}): {error.GetType().Name}: {error.Message} {where}");
-            }
+                var (prototxt, onnx) = Input(seed, i);
+                var random = InputRandom(seed ^ 0x5bd1e995, i);
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                var watch = Stopwatch.StartNew();
+                var kind = prototxt is not null ? "prototxt" : "onnx";
+                try
+                {
+                    var viaFile = random.Next(50) == 0;
+                    var skip = new OnnxImportOptions(random.Next(4) == 0);
+                    ImportedModel model;
+                    if (viaFile)
+                    {
+                        var path = Path.Combine(directory.FullName, $"in{i}.{kind}");
+                        if (prototxt is not null)
+                        {
+                            File.WriteAllText(path, prototxt);
+                        }
+                        else
+                        {
+                            File.WriteAllBytes(path, onnx!);
+                        }
 
-            var seconds = watch.Elapsed.TotalSeconds;
-            slowest = Math.Max(slowest, seconds);
-            slow += seconds > 1 ? 1 : 0;
-            largest = Math.Max(largest, GC.GetAllocatedBytesForCurrentThread() - before);
-            if (progress is not null && (i + 1) % 10_000 == 0)
+                        model = ModelSource.Load(path, skip);
+                        File.Delete(path);
+                    }
+                    else
+                    {
+                        model = prototxt is not null ? CaffeImporter.Parse(prototxt, "fuzz.prototxt") : OnnxImporter.Parse(onnx!, "fuzz.onnx", skip);
+                    }
+
+                    if (Check(model, random) is { } broken)
+                    {
+                        failures.Add($"input {i} ({kind}, seed {seed}): {broken}");
+                        Save(directory.FullName, i, prototxt, onnx);
+                    }
+                    else
+                    {
+                        imported++;
+                    }
+                }
+                catch (CnnCostException)
+                {
+                    rejected++;
+                }
+                catch (Exception error)
+                {
+                    failures.Add($"input {i} ({kind}, seed {seed}): {Describe(error)}");
+                    Save(directory.FullName, i, prototxt, onnx);
+                }
+
+                var seconds = watch.Elapsed.TotalSeconds;
+                if (seconds > slowest)
+                {
+                    slowest = seconds;
+                    slowestInput = $"input {i} ({kind}, {(prototxt?.Length ?? onnx!.Length):N0} {(prototxt is null ? "bytes" : "chars")}, seed {seed})";
+                }
+
+                slow += seconds > 1 ? 1 : 0;
+                largest = Math.Max(largest, GC.GetAllocatedBytesForCurrentThread() - before);
+                if (progress is not null && (i + 1) % 10_000 == 0)
+                {
+                    progress(i + 1);
+                }
+            }
+        }
+        finally
+        {
+            if (failures.Count == 0)
             {
-                progress(i + 1);
+                directory.Delete(recursive: true);
             }
         }
 
-        return new FuzzReport(inputs, imported, rejected, failures, slowest, slow, largest, total.Elapsed.TotalSeconds);
+        return new FuzzReport(inputs, imported, rejected, failures, slowest, slow, largest, total.Elapsed.TotalSeconds, slowestInput);
+    }
+
+    private static void Save(string directory, long index, string? prototxt, byte[]? onnx)
+    {
+        if (prototxt is not null)
+        {
+            File.WriteAllText(Path.Combine(directory, $"failure{index}.prototxt"), prototxt);
+        }
+        else
+        {
+            File.WriteAllBytes(Path.Combine(directory, $"failure{index}.onnx"), onnx!);
+        }
+    }
+
+    /// <summary>An exception's type, message and first CnnCost frame, on one line.</summary>
+    /// <param name="error">The exception.</param>
+    /// <returns>The description.</returns>
+    public static string Describe(Exception error)
+    {
+        var where = error.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("CnnCost", StringComparison.Ordinal))?.Trim();
+        return $"{error.GetType().Name}: {error.Message} {where}";
+    }
+
+    /// <summary>
+    /// The oracles on an imported model: costs, memory, roofline and compression either succeed with no negative
+    /// count and positive weights for every convolution and fully-connected layer, or throw a <see cref="CnnCostException"/>.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="random">Picks the batch, phase and optimizer.</param>
+    /// <returns>What broke, or null.</returns>
+    public static string? Check(ImportedModel model, Random random)
+    {
+        var network = model.Network;
+        CostReport report;
+        var options = new AnalysisOptions { Batch = random.Next(8) == 0 ? 1 + random.Next(100_000) : 1 + random.Next(64), Phase = random.Next(3) == 0 ? Phase.Training : Phase.Inference };
+        try
+        {
+            report = CostModel.Analyze(network, options);
+        }
+        catch (CnnCostException)
+        {
+            return null;
+        }
+
+        foreach (var layer in report.Layers)
+        {
+            if (layer.Weights < 0 || layer.Biases < 0 || layer.ParameterBytes < 0 || layer.OutputElements < 0 || layer.OutputBytes < 0 || layer.Flops < 0)
+            {
+                return $"layer '{layer.Name}' has a negative count: {layer}";
+            }
+
+            if (layer.Kind is LayerKind.Convolution or LayerKind.FullyConnected && layer.Weights <= 0)
+            {
+                return $"{layer.Kind} layer '{layer.Name}' has {layer.Weights} weights";
+            }
+
+            if (layer.Output.Channels <= 0 || layer.Output.Height <= 0 || layer.Output.Width <= 0)
+            {
+                return $"layer '{layer.Name}' has output shape {layer.Output}";
+            }
+        }
+
+        var t = report.Totals;
+        if (t.Weights < 0 || t.Biases < 0 || t.ParameterBytes < 0 || t.OutputBytes < 0 || t.ActivationBytes < 0 || t.Flops < 0)
+        {
+            return $"negative totals: {t}";
+        }
+
+        try
+        {
+            var memory = MemoryModel.Inference(network, report);
+            var training = MemoryModel.Training(report, (Optimizer)random.Next(3));
+            foreach (var m in new[] { memory, training })
+            {
+                if (m.Weights < 0 || m.Gradients < 0 || m.OptimizerState < 0 || m.Activations < 0 || m.Total < 0)
+                {
+                    return $"negative memory: {m}";
+                }
+            }
+        }
+        catch (CnnCostException)
+        {
+        }
+
+        try
+        {
+            foreach (var point in Roofline.Analyze(report, Devices.P100))
+            {
+                if (point.Flops < 0 || point.Bytes < 0 || !(point.Intensity >= 0) || !(point.Seconds >= 0) || !(point.AttainableFlopsPerSecond >= 0))
+                {
+                    return $"roofline point out of range: {point}";
+                }
+            }
+        }
+        catch (CnnCostException)
+        {
+        }
+
+        try
+        {
+            var compressed = Compression.Compress(report, new CompressionSettings(0.5, 8, 8));
+            if (compressed.DenseBytes < 0 || compressed.CompressedBytes < 0 || compressed.Layers.Any(l => l.Weights < 0 || l.Kept < 0 || l.Fillers < 0 || l.ValueBits < 0 || l.IndexBits < 0 || l.CodebookBits < 0))
+            {
+                return $"negative compression figures: {compressed.DenseBytes} dense, {compressed.CompressedBytes} compressed";
+            }
+        }
+        catch (CnnCostException)
+        {
+        }
+
+        return null;
     }
 
     /// <summary>One text mutation: a character flip, a deleted or duplicated span, a truncation, or a number made hostile.</summary>
@@ -248,6 +432,6 @@ public sealed class ImportFuzzer
     /// <returns>A few lines.</returns>
     public static string Describe(FuzzReport report) => string.Create(CultureInfo.InvariantCulture, $"""
         inputs {report.Inputs:N0} in {report.ElapsedSeconds:0.0} s ({report.Inputs / report.ElapsedSeconds:N0}/s): imported {report.Imported:N0}, rejected with the documented exception {report.Rejected:N0}, other exceptions {report.Failures.Count}
-        slowest input {report.SlowestSeconds * 1e3:0.00} ms, inputs over 1 s: {report.SlowInputs}, largest allocation by one input {report.LargestAllocation / 1024.0:N0} KiB
+        slowest input {report.SlowestSeconds * 1e3:0.00} ms ({report.Slowest}), inputs over 1 s: {report.SlowInputs}, largest allocation by one input {report.LargestAllocation / 1024.0:N0} KiB
         """);
 }

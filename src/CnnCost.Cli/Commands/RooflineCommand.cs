@@ -24,6 +24,12 @@ public static class RooflineCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var points = Roofline.Analyze(report, device);
+        if (!(points.Sum(p => p.Seconds) > 0))
+        {
+            // Only in-place layers (or none) would give an empty table and 0 ms, NaN frames/s.
+            throw new UsageException($"network '{report.Model}' has no layer that moves or computes anything to place on the roofline");
+        }
+
         if (common.Format == OutputFormat.Svg)
         {
             stdout.Write(CnnCost.Reporting.Charts.Charts.Roofline(points, device));

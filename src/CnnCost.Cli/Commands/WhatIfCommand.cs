@@ -39,6 +39,9 @@ public static class WhatIfCommand
         ConsoleOutput.Write(DeltaTable(change, modifications), common.Format, stdout);
     }
 
+    /// <summary>A ratio, or "-" where it is undefined (NaN: a total that was 0 and is not now) or infinite, as for a layer.</summary>
+    private static string Shown(double ratio) => double.IsFinite(ratio) ? NinTables.FormatRatio(ratio) : "-";
+
     private static TextTable DeltaTable(ChangeReport change, IReadOnlyList<Modification> modifications)
     {
         var rows = change.Layers
@@ -47,7 +50,7 @@ public static class WhatIfCommand
                 NinTables.FormatRatio(d.OutputRatio), NinTables.FormatRatio(d.ParameterRatio), NinTables.FormatRatio(d.FlopRatio)])
             .ToImmutableArray();
         var r = change.Ratios;
-        rows = rows.Add(["total", "", NinTables.FormatRatio(r.Activations), NinTables.FormatRatio(r.Parameters), NinTables.FormatRatio(r.Flops)]);
+        rows = rows.Add(["total", "", Shown(r.Activations), Shown(r.Parameters), Shown(r.Flops)]);
         ImmutableArray<TextColumn> columns =
         [
             new("layer", ColumnAlignment.Left), new("", ColumnAlignment.Left), new("Δ output"), new("Δ params"), new("Δ FLOPs"),
@@ -55,7 +58,7 @@ public static class WhatIfCommand
         ImmutableArray<string> notes =
         [
             $"scope: {change.Scope.ToString().ToLowerInvariant()}; layers whose height and width change: {(change.ResizedLayers.IsEmpty ? "none" : string.Join(", ", change.ResizedLayers))}",
-            $"computation per communication (FLOPs per parameter byte): {NinTables.FormatRatio(r.ComputationPerCommunication)}. {change.ScalingNote}",
+            $"computation per communication (FLOPs per parameter byte): {Shown(r.ComputationPerCommunication)}. {change.ScalingNote}",
         ];
         return new TextTable($"what if {string.Join(" then ", modifications.Select(m => m.Spec))}", columns, rows, notes);
     }

@@ -103,7 +103,7 @@ public static class ChangeAnalysis
             Ratio(after.Totals.ParameterBytes, before.Totals.ParameterBytes) ?? double.NaN,
             Ratio(after.Totals.Flops, before.Totals.Flops) ?? double.NaN,
             Ratio(after.Totals.ActivationBytes, before.Totals.ActivationBytes) ?? double.NaN,
-            ComputationPerCommunication(after) / ComputationPerCommunication(before));
+            RatioOf(ComputationPerCommunication(after), ComputationPerCommunication(before)));
         return new ChangeReport(before, after, deltas, changed, scope, [.. resized], ratios, ScalingNote(ratios));
     }
 
@@ -233,6 +233,9 @@ public static class ChangeAnalysis
         }
     }
 
+    /// <summary>A ratio where equal values (0 and 0, ∞ and ∞ for networks without FLOPs or parameters) are 1, as in <see cref="Ratio"/>.</summary>
+    private static double RatioOf(double modified, double baseline) => modified == baseline ? 1.0 : modified / baseline;
+
     private static double? Ratio(long modified, long baseline) =>
         baseline == 0 ? (modified == 0 ? 1.0 : null) : (double)modified / baseline;
 
@@ -245,7 +248,7 @@ public static class ChangeAnalysis
         }
 
         return r > 1
-            ? $"Computation per byte of communication rises {r:0.00}x: each data-parallel worker does more work per gradient byte it exchanges, so training scales efficiently to more workers (4.5.2.2)."
+            ? $"Computation per byte of communication rises {(double.IsPositiveInfinity(r) ? "from none" : $"{r:0.00}x")}: each data-parallel worker does more work per gradient byte it exchanges, so training scales efficiently to more workers (4.5.2.2)."
             : $"Computation per byte of communication falls to {r:0.00}x: communication dominates at fewer data-parallel workers, so training scales less well (4.5.5).";
     }
 }

@@ -100,12 +100,18 @@ public static class Compression
     /// <param name="settings">The compression.</param>
     /// <returns>The sizes.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
-    /// <exception cref="CnnCostException">A size exceeds 2^63-1 bits; the message names the layer or the model.</exception>
+    /// <exception cref="CnnCostException">A size exceeds 2^63-1 bits, or the model has no parameters to compress; the message names the layer or the model.</exception>
     public static CompressionReport Compress(CostReport report, CompressionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        if (report.Totals.Parameters == 0)
+        {
+            // 0 bytes to 0 bytes would be a ratio of 0/0.
+            throw new CnnCostException($"model '{report.Model}' has no weights or biases to compress");
+        }
+
         var layers = ImmutableArray.CreateBuilder<LayerCompression>();
         foreach (var row in report.Layers.Where(r => r.Parameters > 0))
         {

@@ -77,7 +77,7 @@ public static class ScalingModel
     /// <param name="workerCounts">The worker counts to list, each at least 1.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A worker count, the batch, the bits or the throughput is out of range.</exception>
-    /// <exception cref="ArgumentException">Hybrid parallelism on a network without fully-connected layers.</exception>
+    /// <exception cref="ArgumentException">Hybrid parallelism on a network without fully-connected layers, or a network with no FLOPs to train.</exception>
     public static ScalingReport Analyze(Network network, ScalingSetup setup, IEnumerable<int> workerCounts)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -115,6 +115,12 @@ public static class ScalingModel
         }
 
         var trainingFlopsPerItem = CostEquations.TrainingFlops(perItem.Totals.Flops);
+        if (trainingFlopsPerItem == 0)
+        {
+            // No work: every step time would be 0 and the speedups 0/0.
+            throw new ArgumentException($"network '{network.Name}' has no FLOPs to train, so there is nothing to scale", nameof(network));
+        }
+
         var rows = ImmutableArray.CreateBuilder<ScalingRow>(counts.Length);
         double? oneWorkerStep = null;
         int? breakEven = null;

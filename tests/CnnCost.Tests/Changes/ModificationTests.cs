@@ -206,4 +206,23 @@ public class ModificationTests
         }));
         Assert.True(applied >= 150, $"only {applied} of 300 changes were applied");
     }
+
+    [Fact]
+    public void A_change_to_a_network_without_flops_keeps_computation_per_communication_at_one_rather_than_nan()
+    {
+        // Found by fuzz-cli: BatchNorm + Scale only, input-channels=12, printed "computation per communication: NaNx".
+        var network = new CnnCost.Graph.NetworkBuilder("bn").Input(8, 31, 31).BatchNorm().Build();
+        var report = CnnCost.Changes.ChangeAnalysis.Analyze(network, [Modification.Parse("input-channels=12")]);
+        Assert.Equal(1.0, report.Ratios.ComputationPerCommunication);
+    }
+
+    [Fact]
+    public void A_change_that_gives_flops_to_a_network_without_them_says_so_without_an_infinite_ratio()
+    {
+        // Found by fuzz-cli: BatchNorm only, insert-after a 1x1 convolution, wrote "rises Infinityx" in the JSON.
+        var network = new CnnCost.Graph.NetworkBuilder("bn").Input(5, 29, 29).BatchNorm("bn").Build();
+        var report = CnnCost.Changes.ChangeAnalysis.Analyze(network, [Modification.Parse("insert-after:bn=conv,1x1,8")]);
+        Assert.DoesNotContain("Infinity", report.ScalingNote, StringComparison.Ordinal);
+        Assert.Contains("rises from none", report.ScalingNote, StringComparison.Ordinal);
+    }
 }

@@ -149,4 +149,13 @@ public class CompressionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSettings(0.5, 40, 8).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => Compression.Compress(CostModel.Analyze(LeNet.Create()), new CompressionSettings(1.5, 8, 8)));
     }
+
+    [Fact]
+    public void A_model_without_parameters_is_refused_rather_than_compressed_by_a_nan_ratio()
+    {
+        // Found by fuzz-cli: a prototxt of one pooling layer printed "0 MB dense fp32 -> 0 MB: NaNx smaller".
+        var network = new CnnCost.Graph.NetworkBuilder("pool").Input(7, 11, 11).MaxPool("p", new CnnCost.Graph.Size2(3, 3), new CnnCost.Graph.Size2(2, 2)).Build();
+        var error = Assert.Throws<CnnCostException>(() => Compression.Compress(CostModel.Analyze(network), new CompressionSettings(0.5, 8, 8)));
+        Assert.Contains("no weights", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -90,6 +90,16 @@ public class ScalingTests
     }
 
     [Fact]
+    public void A_network_with_no_flops_to_train_is_refused_rather_than_scaled_to_nan_speedups()
+    {
+        // Found by fuzz-cli: an input and a tanh gave 0-second steps, speedup 0/0 and JSON that could not be written.
+        var network = new CnnCost.Graph.NetworkBuilder("flat").Input(5, 26, 26).Activation(CnnCost.Graph.ActivationFunction.Tanh).Build();
+        var link = new CommunicationModel(CommunicationScheme.ReductionTree, Bandwidth);
+        var error = Assert.Throws<ArgumentException>(() => ScalingModel.Analyze(network, new ScalingSetup(link, 5e12), [1, 2, 4]));
+        Assert.Contains("no FLOPs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hybrid_parallelism_exchanges_fully_connected_inputs_instead_of_their_gradients()
     {
         var alexnet = AlexNet.Create();
