@@ -97,7 +97,7 @@ public class ModificationTests
             var change = ChangeAnalysis.Compare(network, modified);
             return change.ChangedLayers.All(reach.Contains) && change.ChangedLayers.Contains(target.Name) && change.Scope == ChangeScope.Local;
         }));
-        Assert.True(applied >= 150, $"only {applied} changes were applied ({refused} refused)");
+        Assert.True(applied >= 100, $"only {applied} changes were applied ({refused} refused)");
     }
 
     /// <summary>Whether <paramref name="layer"/> is one a change of channels upstream can break: a depthwise convolution or an add, within the change's reach.</summary>
@@ -176,7 +176,7 @@ public class ModificationTests
                 return ChannelsBreak(network, reach, error.LayerName);
             }
         }));
-        Assert.True(applied >= 150, $"only {applied} of 300 round trips were applied");
+        Assert.True(applied >= 100, $"only {applied} of 300 round trips were applied");
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public class ModificationTests
                 return ChannelsBreak(network, ReachUpToNextWeightedLayers(network, start), error.LayerName);
             }
         }));
-        Assert.True(applied >= 150, $"only {applied} of 300 changes were applied");
+        Assert.True(applied >= 100, $"only {applied} of 300 changes were applied");
     }
 
     [Fact]

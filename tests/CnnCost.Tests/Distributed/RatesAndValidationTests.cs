@@ -162,16 +162,12 @@ public class RatesAndValidationTests
     }
 
     [Fact]
-    public void A_single_worker_does_not_break_even_even_when_nothing_is_computed()
+    public void A_network_that_computes_nothing_has_nothing_to_scale_and_is_refused_by_name()
     {
-        // Input and ReLU only: no FLOPs and no gradients, so one worker computes 0 s and communicates 0 s.
+        // Input and ReLU only: no FLOPs, so every speedup would be 0/0.
         var idle = new NetworkBuilder("idle").Input(3, 4, 4).ReLU("relu").Build();
-        var report = ScalingModel.Analyze(idle, new ScalingSetup(Link, 1e12), [1]);
-        Assert.Equal((0L, 0L, 0.0), (report.GradientBytes, report.FlopsPerStep, report.Rows[0].StepSeconds));
-        Assert.Null(report.BreakEvenWorkers);
-
-        // Two idle workers over a link without latency: communication 0 s >= computation 0 s, so they break even at 2.
-        Assert.Equal(2, ScalingModel.Analyze(idle, new ScalingSetup(Link, 1e12), [1, 2]).BreakEvenWorkers);
+        var error = Assert.Throws<ArgumentException>(() => ScalingModel.Analyze(idle, new ScalingSetup(Link, 1e12), [1, 2]));
+        Assert.Contains("'idle' has no FLOPs to train", error.Message);
     }
 
     [Fact]
