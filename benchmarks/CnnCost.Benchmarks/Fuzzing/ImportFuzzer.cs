@@ -327,42 +327,8 @@ public sealed class ImportFuzzer
         }
     }
 
-    /// <summary>One byte mutation: bit flips, random bytes, truncation, a duplicated or deleted span, or a huge varint.</summary>
-    private static byte[] MutateBytes(byte[] seed, Random random)
-    {
-        var bytes = new List<byte>(seed);
-        var rounds = 1 + random.Next(3);
-        for (var r = 0; r < rounds && bytes.Count > 0; r++)
-        {
-            var at = random.Next(bytes.Count);
-            switch (random.Next(6))
-            {
-                case 0:
-                    bytes[at] ^= (byte)(1 << random.Next(8));
-                    break;
-                case 1:
-                    bytes[at] = (byte)random.Next(256);
-                    break;
-                case 2:
-                    bytes.RemoveRange(at, bytes.Count - at);
-                    break;
-                case 3:
-                    bytes.InsertRange(random.Next(bytes.Count), bytes.GetRange(at, Math.Min(bytes.Count - at, 1 + random.Next(64))));
-                    break;
-                case 4:
-                    bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(16)));
-                    break;
-                default:
-                    // A ten-byte varint of 2^63 - 1 or 2^40: a hostile length, dimension or count.
-                    bytes.InsertRange(at, random.Next(2) == 0
-                        ? [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]
-                        : [0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
-                    break;
-            }
-        }
-
-        return [.. bytes];
-    }
+    /// <summary>One byte mutation of a zoo seed, copying spans of at most 64 bytes.</summary>
+    private static byte[] MutateBytes(byte[] seed, Random random) => ModelGenerator.MutateBytes(seed, random, longestCopy: 64);
 
     private static byte[] OnnxSeed(int depth)
     {

@@ -787,8 +787,9 @@ public static class ModelGenerator
     /// <summary>Byte-level mutations: bit flips, random bytes, truncation, a duplicated or deleted span, a huge varint.</summary>
     /// <param name="seed">The bytes.</param>
     /// <param name="random">The source of randomness.</param>
+    /// <param name="longestCopy">The longest span a duplication copies.</param>
     /// <returns>The mutated bytes.</returns>
-    public static byte[] MutateBytes(byte[] seed, Random random)
+    public static byte[] MutateBytes(byte[] seed, Random random, int longestCopy = 2000)
     {
         var bytes = new List<byte>(seed);
         var rounds = 1 + random.Next(3);
@@ -807,7 +808,7 @@ public static class ModelGenerator
                     bytes.RemoveRange(at, bytes.Count - at);
                     break;
                 case 3:
-                    bytes.InsertRange(random.Next(bytes.Count), bytes.GetRange(at, Math.Min(bytes.Count - at, 1 + random.Next(2000))));
+                    bytes.InsertRange(random.Next(bytes.Count), bytes.GetRange(at, Math.Min(bytes.Count - at, 1 + random.Next(longestCopy))));
                     break;
                 case 4:
                     bytes.RemoveRange(at, Math.Min(bytes.Count - at, 1 + random.Next(16)));
