@@ -83,7 +83,7 @@ internal static class ModelFile
 
             return opening.Result;
         }
-        catch (AggregateException error) when (error.InnerException is IOException or UnauthorizedAccessException)
+        catch (AggregateException error) when (error.InnerException is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new ModelFormatException(path, null, $"cannot be read: {error.InnerException.Message}");
         }

@@ -32,6 +32,8 @@ public sealed class ModelFileTests : IDisposable
         }
 
         Assert.Contains("is larger than 512 MiB", Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(large)).Message);
+        var nul = Path.Combine(_directory, "a\0b.onnx"); // no file system takes a NUL in a name
+        Assert.Contains("cannot be read", Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(nul)).Message);
     }
 
     [Theory]
