@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using CnnCost.Graph;
+using CnnCost.Import.Onnx;
 using CnnCost.Import.Onnx.Schema;
 using Google.Protobuf;
 
@@ -41,22 +42,115 @@ public static class OnnxImporter
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(file);
-        ModelProto model;
         try
         {
-            model = ModelProto.Parser.ParseFrom(bytes);
+            return new GraphReader(file, GraphBytes.Scan(bytes), options ?? new OnnxImportOptions()).Read();
         }
-        catch (InvalidProtocolBufferException error)
+        catch (Exception error) when (error is WireFormatException or InvalidProtocolBufferException)
         {
+            // Nodes are parsed as the reader reaches them: a malformed one is found then, after the nodes before it.
             throw new ModelFormatException(file, null, $"is not an ONNX model: {error.Message}");
         }
+    }
 
-        if (model.Graph is null)
+    /// <summary>
+    /// The parts of a <c>ModelProto</c>'s graph the importer reads, found in the bytes in one pass: nodes as byte ranges
+    /// (each parsed when its turn comes, so they never all live at once), initializers as names and dims only (their
+    /// data is skipped), the inputs, and the graph's name. Field numbers are ONNX's: <c>ModelProto.graph</c> = 7;
+    /// <c>GraphProto.node</c> = 1, <c>name</c> = 2, <c>initializer</c> = 5, <c>input</c> = 11; <c>TensorProto.dims</c> = 1,
+    /// <c>name</c> = 8. A message given twice is merged as protobuf merges it: repeated fields append, the name is the
+    /// last one given.
+    /// </summary>
+    private sealed record GraphBytes(
+        byte[] Bytes,
+        string Name,
+        List<(int Start, int Length)> Nodes,
+        List<(string Name, ImmutableArray<long> Dims)> Initializers,
+        List<ValueInfoProto> Inputs)
+    {
+        public static GraphBytes Scan(byte[] bytes)
         {
-            throw new ModelFormatException(file, null, "is not an ONNX model: it has no graph");
+            var graph = new GraphBytes(bytes, "", [], [], []);
+            var found = false;
+            foreach (var field in WireScanner.Fields(bytes, 0, bytes.Length))
+            {
+                if (field.Number == 7)
+                {
+                    WireScanner.ExpectLengthDelimited(field, "ModelProto.graph");
+                    graph = graph.Merge(field.Start, field.Length);
+                    found = true;
+                }
+            }
+
+            return found ? graph : throw new WireFormatException("it has no graph");
         }
 
-        return new GraphReader(file, model.Graph, options ?? new OnnxImportOptions()).Read();
+        private GraphBytes Merge(int start, int length)
+        {
+            var name = Name;
+            foreach (var field in WireScanner.Fields(Bytes, start, length))
+            {
+                switch (field.Number)
+                {
+                    case 1:
+                        WireScanner.ExpectLengthDelimited(field, "GraphProto.node");
+                        Nodes.Add((field.Start, field.Length));
+                        break;
+                    case 2:
+                        WireScanner.ExpectLengthDelimited(field, "GraphProto.name");
+                        name = WireScanner.Text(Bytes, field);
+                        break;
+                    case 5:
+                        WireScanner.ExpectLengthDelimited(field, "GraphProto.initializer");
+                        Initializers.Add(Initializer(field));
+                        break;
+                    case 11:
+                        WireScanner.ExpectLengthDelimited(field, "GraphProto.input");
+                        Inputs.Add(ValueInfoProto.Parser.ParseFrom(Bytes, field.Start, field.Length));
+                        break;
+                }
+            }
+
+            return this with { Name = name };
+        }
+
+        private (string Name, ImmutableArray<long> Dims) Initializer(WireField tensor)
+        {
+            var name = "";
+            var dims = new List<long>();
+            foreach (var field in WireScanner.Fields(Bytes, tensor.Start, tensor.Length))
+            {
+                switch (field.Number)
+                {
+                    case 1:
+                        WireScanner.AddInt64s(Bytes, field, dims);
+                        break;
+                    case 8:
+                        WireScanner.ExpectLengthDelimited(field, "TensorProto.name");
+                        name = WireScanner.Text(Bytes, field);
+                        break;
+                }
+            }
+
+            return (name, [.. dims]);
+        }
+
+        public NodeProto Node(int index) => NodeProto.Parser.ParseFrom(Bytes, Nodes[index].Start, Nodes[index].Length);
+
+        /// <summary>The name a node carries in the file, read without parsing the rest of it.</summary>
+        public string NodeName(int index)
+        {
+            var name = "";
+            foreach (var field in WireScanner.Fields(Bytes, Nodes[index].Start, Nodes[index].Length))
+            {
+                if (field.Number == 3 && field.WireType == 2)
+                {
+                    name = WireScanner.Text(Bytes, field);
+                }
+            }
+
+            return name;
+        }
     }
 
     /// <summary>A tensor of the graph: an activation some layer produces, or a constant of known dims.</summary>
@@ -65,7 +159,7 @@ public static class OnnxImporter
         public bool IsConstant => Layer is null;
     }
 
-    private sealed class GraphReader(string file, GraphProto graph, OnnxImportOptions options)
+    private sealed class GraphReader(string file, GraphBytes graph, OnnxImportOptions options)
     {
         private static readonly Conventions Rules = Conventions.PyTorch;
         private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
@@ -74,26 +168,26 @@ public static class OnnxImporter
         private readonly List<string> _notes = [];
         private readonly Dictionary<string, int> _layerIndex = new(StringComparer.Ordinal);
         private int? _fileBatch;
+        private HashSet<string>? _given;
         private string _node = "";
 
         public ImportedModel Read()
         {
-            foreach (var initializer in graph.Initializer)
+            foreach (var (initializer, dims) in graph.Initializers)
             {
-                _tensors[initializer.Name] = new Tensor(null, [.. initializer.Dims]);
+                _tensors[initializer] = new Tensor(null, dims);
             }
 
             ReadInput();
-            // Names of unnamed nodes are made up; they must not take a name a later node carries in the file.
-            var given = graph.Node.Where(n => !string.IsNullOrEmpty(n.Name)).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            for (var i = 0; i < graph.Node.Count; i++)
+            for (var i = 0; i < graph.Nodes.Count; i++)
             {
-                var node = graph.Node[i];
-                _node = string.IsNullOrEmpty(node.Name) ? Unused($"{node.OpType}_{i}", given) : node.Name;
+                var node = graph.Node(i);
+
+                _node = string.IsNullOrEmpty(node.Name) ? Unused($"{node.OpType}_{i}") : node.Name;
                 if (_layerIndex.ContainsKey(_node))
                 {
                     // ONNX does not require node names to be unique; a network's layer names are.
-                    var renamed = Unused(_node, given);
+                    var renamed = Unused(_node);
                     _notes.Add($"node name '{_node}' is used more than once; this {node.OpType} node is called '{renamed}'");
                     _node = renamed;
                 }
@@ -112,10 +206,15 @@ public static class OnnxImporter
             }
         }
 
-        private string Unused(string name, HashSet<string> given)
+        /// <summary>
+        /// A name no node carries in the file and no layer has taken: names of unnamed nodes are made up, and must not
+        /// take a name a later node carries. The file's names are gathered the first time one is needed.
+        /// </summary>
+        private string Unused(string name)
         {
+            _given ??= Enumerable.Range(0, graph.Nodes.Count).Select(graph.NodeName).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
             var candidate = name;
-            for (var k = 2; given.Contains(candidate) || _layerIndex.ContainsKey(candidate); k++)
+            for (var k = 2; _given.Contains(candidate) || _layerIndex.ContainsKey(candidate); k++)
             {
                 candidate = $"{name}_{k}";
             }
@@ -125,7 +224,7 @@ public static class OnnxImporter
 
         private void ReadInput()
         {
-            var inputs = graph.Input.Where(i => !_tensors.ContainsKey(i.Name)).ToArray();
+            var inputs = graph.Inputs.Where(i => !_tensors.ContainsKey(i.Name)).ToArray();
             if (inputs.Length != 1)
             {
                 throw new ModelFormatException(file, null, inputs.Length == 0
