@@ -37,25 +37,29 @@ public static class CaffeImporter
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = ModelFile.ReadAllBytes(path, MaxFileBytes, "a prototxt", ModelFile.Content.Text);
-        return Parse(Decode(bytes), path);
+        var (utf8, start) = Utf8(bytes);
+        return Parse(utf8, start, path);
     }
 
     /// <summary>
-    /// The text of the file: UTF-8 unless a byte-order mark says otherwise, as <see cref="StreamReader"/> reads it.
-    /// Without a mark or with UTF-8's, decoded in one call rather than through a reader's growing buffer.
+    /// The file's text as UTF-8 and where it starts: the bytes themselves, past a UTF-8 byte-order mark if there is one;
+    /// text with a UTF-16 or UTF-32 mark is decoded as <see cref="StreamReader"/> decodes it and encoded again.
     /// </summary>
-    private static string Decode(byte[] bytes)
+    private static (byte[] Utf8, int Start) Utf8(byte[] bytes)
     {
-        ReadOnlySpan<byte> utf8Mark = [0xEF, 0xBB, 0xBF];
-        var start = bytes.AsSpan().StartsWith(utf8Mark) ? utf8Mark.Length : 0;
-        if (start == 0 && bytes.Length >= 2 && (bytes[0], bytes[1]) is (0xFE, 0xFF) or (0xFF, 0xFE) or (0x00, 0x00))
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            return (bytes, 3);
+        }
+
+        if (bytes.Length >= 2 && (bytes[0], bytes[1]) is (0xFE, 0xFF) or (0xFF, 0xFE) or (0x00, 0x00))
         {
             // UTF-16 or UTF-32 marks (and anything that could start one): the reader's detection, unchanged.
             using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
+            return (System.Text.Encoding.UTF8.GetBytes(reader.ReadToEnd()), 0);
         }
 
-        return System.Text.Encoding.UTF8.GetString(bytes, start, bytes.Length - start);
+        return (bytes, 0);
     }
 
     /// <summary>Reads prototxt text.</summary>
@@ -67,6 +71,12 @@ public static class CaffeImporter
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
+        return Parse(System.Text.Encoding.UTF8.GetBytes(text), 0, file);
+    }
+
+    /// <summary>Reads prototxt text in UTF-8 from <paramref name="start"/> on.</summary>
+    private static ImportedModel Parse(byte[] utf8, int start, string file)
+    {
         // Each layer is mapped as soon as it is read, so that its parsed text dies young (a file of a million layers
         // never holds them all). The result and its errors are those of parsing the whole file first: a mapping error
         // waits until the text has been read to its end, where a syntax error would come first.
@@ -75,7 +85,7 @@ public static class CaffeImporter
         var layersStarted = false;
         var inputAfterLayers = false;
         ExceptionDispatchInfo? deferred = null;
-        var root = ProtoTextMessage.ParseTopLevel(text, file, field =>
+        var root = ProtoTextMessage.ParseTopLevel(utf8, start, file, field =>
         {
             if (field.Name is not ("layer" or "layers"))
             {
@@ -107,7 +117,7 @@ public static class CaffeImporter
         if (inputAfterLayers)
         {
             // The net's input declared after a layer: read the whole file first, as the inputs must be known before any layer.
-            return new Builder(file).Build(ProtoTextMessage.Parse(text, file));
+            return new Builder(file).Build(ProtoTextMessage.Parse(utf8, start, file));
         }
 
         deferred?.Throw();

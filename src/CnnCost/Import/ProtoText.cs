@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CnnCost.Import;
@@ -13,7 +14,7 @@ public sealed record ProtoTextField(string Name, string? Value, ProtoTextMessage
 
 /// <summary>
 /// A message in the protocol-buffer text format (Caffe's <c>.prototxt</c>): an ordered list of fields, which may
-/// repeat. Read by <see cref="Parse"/>, which accepts only well-formed text and fails with a
+/// repeat. Read by <see cref="Parse(string, string)"/>, which accepts only well-formed text and fails with a
 /// <see cref="ModelFormatException"/> that names the line.
 /// </summary>
 /// <param name="Fields">The fields in file order.</param>
@@ -64,41 +65,43 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
-        var reader = new Reader(text, file);
-        var message = reader.ReadMessage(depth: 0, closing: false, startLine: 1);
-        return message;
+        return Parse(Encoding.UTF8.GetBytes(text), 0, file);
     }
 
+    /// <summary>Parses protocol-buffer text in UTF-8, from <paramref name="start"/> (past a byte-order mark) to the end.</summary>
+    internal static ProtoTextMessage Parse(byte[] utf8, int start, string file) =>
+        new Reader(utf8, start, file).ReadMessage(depth: 0, closing: false, startLine: 1);
+
     /// <summary>
-    /// Parses protocol-buffer text, handing each top-level field to <paramref name="keep"/> as soon as it is read:
-    /// the returned message holds only the fields it keeps, so a caller can consume a million top-level messages one
-    /// by one instead of holding them all. Errors are those of <see cref="Parse"/>.
+    /// Parses protocol-buffer text in UTF-8, handing each top-level field to <paramref name="keep"/> as soon as it is
+    /// read: the returned message holds only the fields it keeps, so a caller can consume a million top-level messages
+    /// one by one instead of holding them all. Errors are those of <see cref="Parse(string, string)"/>.
     /// </summary>
-    /// <param name="text">The text.</param>
+    /// <param name="utf8">The text's bytes.</param>
+    /// <param name="start">Where the text starts (past a byte-order mark).</param>
     /// <param name="file">The file name for messages.</param>
     /// <param name="keep">Called with each top-level field in file order; true keeps it in the result.</param>
     /// <returns>The top-level message with the fields kept.</returns>
-    internal static ProtoTextMessage ParseTopLevel(string text, string file, Func<ProtoTextField, bool> keep)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(file);
-        var reader = new Reader(text, file) { Keep = keep };
-        return reader.ReadMessage(depth: 0, closing: false, startLine: 1);
-    }
+    internal static ProtoTextMessage ParseTopLevel(byte[] utf8, int start, string file, Func<ProtoTextField, bool> keep) =>
+        new Reader(utf8, start, file) { Keep = keep }.ReadMessage(depth: 0, closing: false, startLine: 1);
 
-    /// <summary>A single-pass reader over the text; every error names the line it is on.</summary>
-    private sealed class Reader(string text, string file)
+    /// <summary>
+    /// A single-pass reader over the UTF-8 bytes of the text; every error names the line it is on. The syntax is ASCII,
+    /// so the bytes are read as they are and only names, values and strings are decoded: a file of 150 MB is never
+    /// widened into a 300 MB string.
+    /// </summary>
+    private sealed class Reader(byte[] text, int start, string file)
     {
         /// <summary>Strings up to this length are looked up in <see cref="_recent"/> before a new one is made.</summary>
         private const int MaxSharedLength = 32;
 
         /// <summary>
-        /// Recently read short strings, by a hash of their text (a direct-mapped cache): a file repeats its field names,
+        /// Recently read short strings, by a hash of their bytes (a direct-mapped cache): a file repeats its field names,
         /// its common values, and each blob name as a layer's top and the next layer's bottom; equal strings are shared.
         /// </summary>
         private readonly string?[] _recent = new string?[4096];
         private readonly List<List<ProtoTextField>> _scratch = [];
-        private int _position;
+        private int _position = start;
         private int _line = 1;
 
         /// <summary>When set, decides for each top-level field whether the root message keeps it.</summary>
@@ -132,8 +135,7 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     return new ProtoTextMessage([.. fields], startLine);
                 }
 
-                var c = text[_position];
-                if (c == '}')
+                if (text[_position] == '}')
                 {
                     if (!closing)
                     {
@@ -188,39 +190,47 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
 
         private bool Peek(char c) => _position < text.Length && text[_position] == c;
 
+        private bool IsNameByte(int position) => position < text.Length && (char.IsAsciiLetterOrDigit((char)text[position]) || text[position] is (byte)'_' or (byte)'.');
+
         private string ReadIdentifier()
         {
-            var start = _position;
-            while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] is '_' or '.'))
+            var first = _position;
+            while (IsNameByte(_position))
             {
                 _position++;
             }
 
-            if (_position == start)
+            if (_position == first)
             {
-                throw Error($"expected a field name, found '{Printable(text[_position])}'");
+                throw Error($"expected a field name, found '{Printable()}'");
             }
 
-            return Pooled(start);
+            return Pooled(first);
         }
 
-        /// <summary>The text from <paramref name="start"/> to the position, shared with an equal recent string when short.</summary>
-        private string Pooled(int start)
+        /// <summary>The text from <paramref name="first"/> to the position, shared with an equal recent string when short.</summary>
+        private string Pooled(int first)
         {
-            var length = _position - start;
-            var span = text.AsSpan(start, length);
-            if (length > MaxSharedLength)
+            var span = text.AsSpan(first, _position - first);
+            if (span.Length > MaxSharedLength)
             {
-                return span.ToString();
+                return Encoding.UTF8.GetString(span);
             }
 
-            var slot = string.GetHashCode(span) & (_recent.Length - 1);
-            if (_recent[slot] is { } recent && span.SequenceEqual(recent))
+            // FNV-1a over at most 32 bytes.
+            var hash = 2166136261u;
+            foreach (var b in span)
+            {
+                hash = (hash ^ b) * 16777619u;
+            }
+
+            var slot = (int)(hash & (uint)(_recent.Length - 1));
+            if (_recent[slot] is { } recent && Ascii.Equals(span, recent))
             {
                 return recent;
             }
 
-            var value = span.ToString();
+            var value = Encoding.UTF8.GetString(span);
             _recent[slot] = value;
             return value;
         }
@@ -233,11 +243,11 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
             }
 
             var c = text[_position];
-            if (c is '"' or '\'')
+            if (c is (byte)'"' or (byte)'\'')
             {
                 var first = ReadQuoted(c);
                 SkipSpaceAndComments();
-                if (!Peek(c))
+                if (!Peek((char)c))
                 {
                     return first;
                 }
@@ -248,41 +258,41 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     value.Append(ReadQuoted(c));
                     SkipSpaceAndComments();
                 }
-                while (_position < text.Length && text[_position] == c); // adjacent strings concatenate
+                while (Peek((char)c)); // adjacent strings concatenate
                 return value.ToString();
             }
 
-            var start = _position;
-            while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] is '_' or '.' or '-' or '+'))
+            var begin = _position;
+            while (IsNameByte(_position) || Peek('-') || Peek('+'))
             {
                 _position++;
             }
 
-            if (_position == start)
+            if (_position == begin)
             {
-                throw Error($"expected a value, found '{Printable(c)}'");
+                throw Error($"expected a value, found '{Printable()}'");
             }
 
-            return Pooled(start);
+            return Pooled(begin);
         }
 
-        private string ReadQuoted(char quote)
+        private string ReadQuoted(byte quote)
         {
             _position++;
 
             // Most strings have no escapes: take them whole when the closing quote comes before any backslash or newline.
-            var rest = text.AsSpan(_position);
-            var end = quote == '"' ? rest.IndexOfAny('"', '\\', '\n') : rest.IndexOfAny('\'', '\\', '\n');
-            if (end >= 0 && rest[end] == quote)
+            var end = text.AsSpan(_position).IndexOfAny(quote, (byte)'\\', (byte)'\n');
+            if (end >= 0 && text[_position + end] == quote)
             {
-                var start = _position;
+                var first = _position;
                 _position += end;
-                var whole = Pooled(start);
+                var whole = Pooled(first);
                 _position++;
                 return whole;
             }
 
-            var value = new StringBuilder();
+            // Escapes: \n and \t, and any other byte stands for itself; the bytes are decoded once the string is closed.
+            var value = new List<byte>();
             while (true)
             {
                 if (_position >= text.Length || text[_position] == '\n')
@@ -293,17 +303,17 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                 var c = text[_position++];
                 if (c == quote)
                 {
-                    return value.ToString();
+                    return Encoding.UTF8.GetString(CollectionsMarshal.AsSpan(value));
                 }
 
                 if (c == '\\' && _position < text.Length)
                 {
                     var escaped = text[_position++];
-                    value.Append(escaped switch { 'n' => '\n', 't' => '\t', _ => escaped });
+                    value.Add(escaped switch { (byte)'n' => (byte)'\n', (byte)'t' => (byte)'\t', _ => escaped });
                     continue;
                 }
 
-                value.Append(c);
+                value.Add(c);
             }
         }
 
@@ -317,16 +327,20 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
                     _line++;
                     _position++;
                 }
-                else if (char.IsWhiteSpace(c))
-                {
-                    _position++;
-                }
                 else if (c == '#')
                 {
                     while (_position < text.Length && text[_position] != '\n')
                     {
                         _position++;
                     }
+                }
+                else if (c < 0x80 && char.IsWhiteSpace((char)c))
+                {
+                    _position++;
+                }
+                else if (c >= 0x80 && IsSpaceRune(out var length))
+                {
+                    _position += length;
                 }
                 else
                 {
@@ -335,9 +349,20 @@ public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int
             }
         }
 
+        /// <summary>Whether the character at the position, beyond ASCII, is white space (a no-break space, say).</summary>
+        private bool IsSpaceRune(out int length)
+        {
+            Rune.DecodeFromUtf8(text.AsSpan(_position), out var rune, out length);
+            return Rune.IsWhiteSpace(rune);
+        }
+
         private ModelFormatException Error(string reason) => new(file, $"line {_line}", reason);
 
-        private static string Printable(char c) =>
-            char.IsControl(c) || c > '~' ? $"\\u{(int)c:x4}" : c.ToString(CultureInfo.InvariantCulture);
+        /// <summary>The character at the position, escaped when it is not printable ASCII.</summary>
+        private string Printable()
+        {
+            Rune.DecodeFromUtf8(text.AsSpan(_position), out var rune, out _);
+            return Rune.IsControl(rune) || rune.Value > '~' ? $"\\u{rune.Value:x4}" : rune.ToString();
+        }
     }
 }

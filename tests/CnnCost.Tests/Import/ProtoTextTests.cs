@@ -79,4 +79,52 @@ public class ProtoTextTests
         Assert.Equal("f.onnx: truncated", new ModelFormatException("f.onnx", null, "truncated").Message);
         Assert.Empty(ProtoTextMessage.Parse("  # only a comment", "f").Fields);
     }
+
+    [Fact]
+    public void Text_beyond_ascii_is_decoded_where_it_is_a_value_and_skipped_where_it_is_space()
+    {
+        // A no-break space (U+00A0) and an ideographic space (U+3000) separate tokens as white space does; strings keep
+        // their characters, escaped or not, whatever their UTF-8 length (é is 2 bytes, 猫 3, 🐈 4).
+        var root = ProtoTextMessage.Parse("name:\u00a0\"caf\u00e9 \u732b\"\u3000tag: '\\\U0001F408\\n'\nlong: \"" + new string('\u00e9', 40) + "\"", "f");
+        Assert.Equal("caf\u00e9 \u732b", root.Last("name")!.Value);
+        Assert.Equal("\U0001F408\n", root.Last("tag")!.Value);
+        Assert.Equal(new string('\u00e9', 40), root.Last("long")!.Value);
+        Assert.Equal(2, root.Last("long")!.Line);
+    }
+
+    [Fact]
+    public void Equal_short_strings_are_shared_and_unequal_ones_never_confused()
+    {
+        // The reader shares equal short strings through a hash-indexed cache; two strings in one slot must not mix.
+        var names = Enumerable.Range(0, 5000).Select(i => $"blob{i}").ToArray();
+        var root = ProtoTextMessage.Parse(string.Join("\n", names.Select(n => $"top: \"{n}\" bottom: \"{n}\"")), "f");
+        Assert.Equal(names, root.All("top").Select(f => f.Value));
+        Assert.Equal(names, root.All("bottom").Select(f => f.Value));
+        Assert.Same(root.All("top").Last().Value, root.All("bottom").Last().Value);
+    }
+
+    [Fact]
+    public void A_character_beyond_the_basic_plane_is_named_whole_in_an_error()
+    {
+        var error = Assert.Throws<ModelFormatException>(() => ProtoTextMessage.Parse("a: 1\n\U0001F408: 2", "f"));
+        Assert.Equal("f: line 2: expected a field name, found '\\u1f408'", error.Message);
+    }
+
+    [Fact]
+    public void A_file_with_a_utf8_byte_order_mark_reads_as_without_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-bom-{Environment.ProcessId}.prototxt");
+        const string text = "name: \"bom\"\ninput: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\nlayer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }";
+        try
+        {
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(text)]);
+            var network = CaffeImporter.Read(path).Network;
+            Assert.Equal("bom", network.Name);
+            Assert.Equal(["data", "r"], network.Layers.Select(l => l.Name));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
