@@ -34,6 +34,55 @@ internal static class ModelFile
         }
 
         using var stream = Open(path);
+        return ReadAll(stream, path, maxBytes, what, content);
+    }
+
+    /// <summary>
+    /// Opens the file for a reader that seeks: a regular file as it is, whatever its size, after its first byte is
+    /// checked; a FIFO or device, which cannot be sought, read whole into memory within <paramref name="maxBytes"/>.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The most bytes read from a source that cannot be sought.</param>
+    /// <param name="what">What the limit is for, for the message.</param>
+    /// <param name="content">What the bytes must look like.</param>
+    /// <returns>A seekable stream at the file's start; the caller disposes it.</returns>
+    /// <exception cref="ModelFormatException">As <see cref="ReadAllBytes"/>.</exception>
+    public static Stream OpenSeekable(string path, long maxBytes, string what, Content content)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new ModelFormatException(path, null, "is a directory, not a model file");
+        }
+
+        var stream = Open(path);
+        if (!stream.CanSeek)
+        {
+            using (stream)
+            {
+                return new MemoryStream(ReadAll(stream, path, maxBytes, what, content), writable: false);
+            }
+        }
+
+        try
+        {
+            var first = new byte[1];
+            if (Read(stream, first, path) == 1)
+            {
+                Check(content, first, 1, 0, path);
+            }
+
+            stream.Seek(0, SeekOrigin.Begin);
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static byte[] ReadAll(FileStream stream, string path, long maxBytes, string what, Content content)
+    {
         if (stream.CanSeek && stream.Length > maxBytes)
         {
             throw TooLarge(path, maxBytes, what);
@@ -51,21 +100,26 @@ internal static class ModelFile
                 throw TooLarge(path, maxBytes, what);
             }
 
-            if (content == Content.Text && Array.IndexOf(chunk, (byte)0, 0, read) >= 0)
-            {
-                throw new ModelFormatException(path, null, $"is not text: it holds a NUL byte within its first {buffer.Length + read:N0} bytes");
-            }
-
-            if (content == Content.Protobuf && buffer.Length == 0 && !IsProtobufTag(chunk[0]))
-            {
-                throw new ModelFormatException(path, null, $"is not an ONNX model: a protobuf message cannot start with byte 0x{chunk[0]:x2}");
-            }
-
+            Check(content, chunk, read, buffer.Length, path);
             buffer.Write(chunk, 0, read);
         }
 
         // The buffer itself when the file filled it exactly (the usual case), instead of a copy.
         return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+    }
+
+    /// <summary>Checks <paramref name="read"/> bytes read at offset <paramref name="offset"/> of the file against the content expected.</summary>
+    private static void Check(Content content, byte[] chunk, int read, long offset, string path)
+    {
+        if (content == Content.Text && Array.IndexOf(chunk, (byte)0, 0, read) >= 0)
+        {
+            throw new ModelFormatException(path, null, $"is not text: it holds a NUL byte within its first {offset + read:N0} bytes");
+        }
+
+        if (content == Content.Protobuf && offset == 0 && !IsProtobufTag(chunk[0]))
+        {
+            throw new ModelFormatException(path, null, $"is not an ONNX model: a protobuf message cannot start with byte 0x{chunk[0]:x2}");
+        }
     }
 
     private static FileStream Open(string path)

@@ -100,12 +100,12 @@ public class OnnxWireTests
         return new()
         {
             { "truncated in the graph", whole[..^3], "declares" },
-            { "a varint cut off", [0x38, 0x80], "runs past the end" },
+            { "a varint cut off", [0x08, 0x80], "runs past the end" },
             { "a varint of 11 bytes", [0x08, .. Enumerable.Repeat((byte)0xFF, 10), 0x01], "longer than 10 bytes" },
             { "field number 0", [0x02, 0x00], "field number 0" },
             { "a group", [0x3B, 0x3C], "wire type 3" },
             { "wire type 7", [0x3F], "wire type 7" },
-            { "fixed64 cut off", [0x39, 1, 2, 3], "fixed-size field runs past" },
+            { "fixed64 cut off", [0x41, 1, 2, 3], "fixed-size field runs past" },
             { "the graph as a varint", [0x38, 0x05], "ModelProto.graph" },
             { "a node as a varint", Model([.. Field(11, input), 0x08, 0x01]), "GraphProto.node" },
             { "an initializer's name as a varint", Model([.. Field(11, input), .. Field(5, [0x40, 0x01])]), "TensorProto.name" },
@@ -143,5 +143,56 @@ public class OnnxWireTests
         graph.Node.Add(OnnxModels.Node("Relu", "Relu_0", ["a"], ["b"]));
         var names = OnnxImporter.Parse(OnnxModels.Bytes(graph), "wire.onnx").Network.Layers.Select(l => l.Name).ToArray();
         Assert.Equal(["x", "Relu_0_2", "Relu_0"], names);
+    }
+
+    [Fact]
+    public void Weight_data_in_a_file_is_sought_past_never_read_even_beyond_two_gibibytes()
+    {
+        // A file of 3 GiB, nearly all of it one initializer's raw_data (sparse: no disk is written): the import reads
+        // the few bytes of structure around it and allocates far less than the data.
+        var (input, node) = ConvParts();
+        const long data = 3L << 30;
+        byte[] weightsHead = [.. Field(8, "w"u8.ToArray()), .. new long[] { 6, 4, 3, 3 }.SelectMany(d => VarintField(1, (ulong)d)), .. Varint(9 << 3 | 2), .. Varint(data)];
+        var tensorLength = weightsHead.Length + data;
+        byte[] graphHead = [.. Field(11, input), .. Field(1, node), .. Varint(5 << 3 | 2), .. Varint((ulong)tensorLength)];
+        var graphLength = graphHead.Length + tensorLength;
+        byte[] head = [.. VarintField(1, 7), .. Varint(7 << 3 | 2), .. Varint((ulong)graphLength), .. graphHead, .. weightsHead];
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-huge-weights-{Environment.ProcessId}.onnx");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.Write(head);
+                file.SetLength(head.Length + data);
+            }
+
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var model = OnnxImporter.Read(path);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Assert.Equal(ConvFlops, CostModel.Analyze(model.Network).Totals.Flops);
+            Assert.True(allocated < 4 << 20, $"the import allocated {allocated:N0} bytes for a file of {head.Length + data:N0}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_length_past_the_end_of_a_file_is_refused_before_anything_is_sought()
+    {
+        var (input, _) = ConvParts();
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-short-{Environment.ProcessId}.onnx");
+        try
+        {
+            // The graph claims 1 TiB; the file holds a few bytes.
+            File.WriteAllBytes(path, [.. Varint(7 << 3 | 2), .. Varint(1UL << 40), .. Field(11, input)]);
+            var error = Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path));
+            Assert.Contains("declares 1099511627776 bytes, more than its message holds", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }

@@ -18,10 +18,16 @@ public sealed record OnnxImportOptions(bool SkipUnsupported = false);
 /// </summary>
 public static class OnnxImporter
 {
-    /// <summary>Files larger than this are refused before they are read (2 GiB, protobuf's own limit).</summary>
+    /// <summary>
+    /// The most bytes read from a FIFO or device, which cannot be sought and so are read whole (2 GiB, protobuf's own
+    /// limit on a message). Regular files are read in place, of any size: only their structure is read.
+    /// </summary>
     public const long MaxFileBytes = int.MaxValue;
 
-    /// <summary>Reads an ONNX file.</summary>
+    /// <summary>
+    /// Reads an ONNX file: its nodes, the inputs, and the names and dims of its initializers. Tensor data is sought
+    /// past, never read, so the time and memory an import takes do not grow with the weights.
+    /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="options">What to do with unsupported operators.</param>
     /// <returns>The imported model.</returns>
@@ -29,7 +35,8 @@ public static class OnnxImporter
     public static ImportedModel Read(string path, OnnxImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(ModelFile.ReadAllBytes(path, MaxFileBytes, "an ONNX protobuf message", ModelFile.Content.Protobuf), path, options);
+        using var stream = ModelFile.OpenSeekable(path, MaxFileBytes, "an ONNX protobuf message", ModelFile.Content.Protobuf);
+        return Import(stream, path, options);
     }
 
     /// <summary>Reads ONNX bytes.</summary>
@@ -42,92 +49,112 @@ public static class OnnxImporter
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(file);
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Import(stream, file, options);
+    }
+
+    private static ImportedModel Import(Stream stream, string file, OnnxImportOptions? options)
+    {
         try
         {
-            return new GraphReader(file, GraphBytes.Scan(bytes), options ?? new OnnxImportOptions()).Read();
+            return new GraphReader(file, GraphParts.Scan(stream), options ?? new OnnxImportOptions()).Read();
         }
         catch (Exception error) when (error is WireFormatException or InvalidProtocolBufferException)
         {
             // Nodes are parsed as the reader reaches them: a malformed one is found then, after the nodes before it.
             throw new ModelFormatException(file, null, $"is not an ONNX model: {error.Message}");
         }
+        catch (IOException error)
+        {
+            throw new ModelFormatException(file, null, $"cannot be read: {error.Message}");
+        }
     }
 
     /// <summary>
-    /// The parts of a <c>ModelProto</c>'s graph the importer reads, found in the bytes in one pass: nodes as byte ranges
-    /// (each parsed when its turn comes, so they never all live at once), initializers as names and dims only (their
-    /// data is skipped), the inputs, and the graph's name. Field numbers are ONNX's: <c>ModelProto.graph</c> = 7;
+    /// The parts of a <c>ModelProto</c>'s graph the importer reads, found in one pass over the file: each node's bytes
+    /// (parsed when its turn comes, so the nodes never all live as objects at once), initializers as names and dims
+    /// (their data sought past), the inputs, and the graph's name. Field numbers are ONNX's: <c>ModelProto.graph</c> = 7;
     /// <c>GraphProto.node</c> = 1, <c>name</c> = 2, <c>initializer</c> = 5, <c>input</c> = 11; <c>TensorProto.dims</c> = 1,
     /// <c>name</c> = 8. A message given twice is merged as protobuf merges it: repeated fields append, the name is the
     /// last one given.
     /// </summary>
-    private sealed record GraphBytes(
-        byte[] Bytes,
-        string Name,
-        List<(int Start, int Length)> Nodes,
-        List<(string Name, ImmutableArray<long> Dims)> Initializers,
-        List<ValueInfoProto> Inputs)
+    private sealed class GraphParts
     {
-        public static GraphBytes Scan(byte[] bytes)
+        public string Name { get; private set; } = "";
+
+        public List<byte[]> Nodes { get; } = [];
+
+        public List<(string Name, ImmutableArray<long> Dims)> Initializers { get; } = [];
+
+        public List<ValueInfoProto> Inputs { get; } = [];
+
+        public static GraphParts Scan(Stream stream)
         {
-            var graph = new GraphBytes(bytes, "", [], [], []);
+            var reader = new WireReader(stream);
+            var graph = new GraphParts();
             var found = false;
-            foreach (var field in WireScanner.Fields(bytes, 0, bytes.Length))
+            while (reader.NextField(reader.End, out var number, out var wireType))
             {
-                if (field.Number == 7)
+                if (number != 7)
                 {
-                    WireScanner.ExpectLengthDelimited(field, "ModelProto.graph");
-                    graph = graph.Merge(field.Start, field.Length);
-                    found = true;
+                    reader.Skip(number, wireType, reader.End);
+                    continue;
                 }
+
+                WireReader.Expect(number, wireType, "ModelProto.graph");
+                graph.Merge(reader, reader.ReadLength(number, reader.End));
+                found = true;
             }
 
             return found ? graph : throw new WireFormatException("it has no graph");
         }
 
-        private GraphBytes Merge(int start, int length)
+        private void Merge(WireReader reader, long end)
         {
-            var name = Name;
-            foreach (var field in WireScanner.Fields(Bytes, start, length))
+            while (reader.NextField(end, out var number, out var wireType))
             {
-                switch (field.Number)
+                switch (number)
                 {
                     case 1:
-                        WireScanner.ExpectLengthDelimited(field, "GraphProto.node");
-                        Nodes.Add((field.Start, field.Length));
+                        WireReader.Expect(number, wireType, "GraphProto.node");
+                        Nodes.Add(reader.ReadBytes(number, end));
                         break;
                     case 2:
-                        WireScanner.ExpectLengthDelimited(field, "GraphProto.name");
-                        name = WireScanner.Text(Bytes, field);
+                        WireReader.Expect(number, wireType, "GraphProto.name");
+                        Name = reader.ReadText(number, end);
                         break;
                     case 5:
-                        WireScanner.ExpectLengthDelimited(field, "GraphProto.initializer");
-                        Initializers.Add(Initializer(field));
+                        WireReader.Expect(number, wireType, "GraphProto.initializer");
+                        Initializers.Add(Initializer(reader, reader.ReadLength(number, end)));
                         break;
                     case 11:
-                        WireScanner.ExpectLengthDelimited(field, "GraphProto.input");
-                        Inputs.Add(ValueInfoProto.Parser.ParseFrom(Bytes, field.Start, field.Length));
+                        WireReader.Expect(number, wireType, "GraphProto.input");
+                        Inputs.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes(number, end)));
+                        break;
+                    default:
+                        reader.Skip(number, wireType, end);
                         break;
                 }
             }
-
-            return this with { Name = name };
         }
 
-        private (string Name, ImmutableArray<long> Dims) Initializer(WireField tensor)
+        private static (string Name, ImmutableArray<long> Dims) Initializer(WireReader reader, long end)
         {
             var name = "";
             var dims = new List<long>();
-            foreach (var field in WireScanner.Fields(Bytes, tensor.Start, tensor.Length))
+            while (reader.NextField(end, out var number, out var wireType))
             {
-                switch (field.Number)
+                switch (number)
                 {
                     case 1:
-                        WireScanner.AddInt64s(Bytes, field, dims);
+                        reader.ReadInt64s(number, wireType, end, dims);
                         break;
                     case 8:
-                        WireScanner.ExpectLengthDelimited(field, "TensorProto.name");
-                        name = WireScanner.Text(Bytes, field);
+                        WireReader.Expect(number, wireType, "TensorProto.name");
+                        name = reader.ReadText(number, end);
+                        break;
+                    default:
+                        reader.Skip(number, wireType, end); // raw_data, float_data, external_data, …: never read
                         break;
                 }
             }
@@ -135,22 +162,10 @@ public static class OnnxImporter
             return (name, [.. dims]);
         }
 
-        public NodeProto Node(int index) => NodeProto.Parser.ParseFrom(Bytes, Nodes[index].Start, Nodes[index].Length);
+        public NodeProto Node(int index) => NodeProto.Parser.ParseFrom(Nodes[index]);
 
-        /// <summary>The name a node carries in the file, read without parsing the rest of it.</summary>
-        public string NodeName(int index)
-        {
-            var name = "";
-            foreach (var field in WireScanner.Fields(Bytes, Nodes[index].Start, Nodes[index].Length))
-            {
-                if (field.Number == 3 && field.WireType == 2)
-                {
-                    name = WireScanner.Text(Bytes, field);
-                }
-            }
-
-            return name;
-        }
+        /// <summary>The name a node carries in the file.</summary>
+        public string NodeName(int index) => Node(index).Name;
     }
 
     /// <summary>A tensor of the graph: an activation some layer produces, or a constant of known dims.</summary>
@@ -159,7 +174,7 @@ public static class OnnxImporter
         public bool IsConstant => Layer is null;
     }
 
-    private sealed class GraphReader(string file, GraphBytes graph, OnnxImportOptions options)
+    private sealed class GraphReader(string file, GraphParts graph, OnnxImportOptions options)
     {
         private static readonly Conventions Rules = Conventions.PyTorch;
         private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
