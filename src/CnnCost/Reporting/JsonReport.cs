@@ -8,7 +8,7 @@ using CnnCost.Graph;
 
 namespace CnnCost.Reporting;
 
-/// <summary>The JSON of a <see cref="CostReport"/>, as <c>shared/spec/contracts.md</c> fixes it (camelCase, one object).</summary>
+/// <summary>The JSON of a <see cref="CostReport"/> and of the other reports, field by field in <c>docs/json.md</c> (camelCase, one object).</summary>
 public static class JsonReport
 {
     /// <summary>Writes the report as an indented JSON document.</summary>
@@ -20,7 +20,7 @@ public static class JsonReport
         return Encode(writer => Write(writer, report));
     }
 
-    /// <summary>The JSON of <c>whatif</c> (contracts.md): both reports, changed layers, scope, ratios, per-layer ratios; undefined ratios are null.</summary>
+    /// <summary>The JSON of <c>whatif</c> (docs/json.md): both reports, changed layers, scope, ratios, per-layer ratios; undefined ratios are null.</summary>
     /// <param name="change">The change report.</param>
     /// <returns>The JSON text.</returns>
     public static string ToJson(ChangeReport change)
@@ -29,7 +29,7 @@ public static class JsonReport
         return Encode(writer => WriteChange(writer, change));
     }
 
-    /// <summary>The JSON of <c>scale</c> (contracts.md): the setting, one row per worker count, the break-even count.</summary>
+    /// <summary>The JSON of <c>scale</c> (docs/json.md): the setting, one row per worker count, the break-even count.</summary>
     /// <param name="report">The scaling report.</param>
     /// <returns>The JSON text.</returns>
     public static string ToJson(ScalingReport report)
@@ -74,7 +74,7 @@ public static class JsonReport
         });
     }
 
-    /// <summary>The JSON of <c>measure</c> (contracts.md): per layer the verified times, achieved FLOP/s, prediction and shape; totals.</summary>
+    /// <summary>The JSON of <c>measure</c> (docs/json.md): per layer the verified times, achieved FLOP/s, prediction and shape; totals.</summary>
     /// <param name="report">The measurement report.</param>
     /// <returns>The JSON text.</returns>
     public static string ToJson(MeasurementReport report)
