@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using CnnCost.DesignSpace;
 using CnnCost.Reporting;
 
@@ -37,21 +35,7 @@ public static class SpaceCommand
         }
         if (format == OutputFormat.Json)
         {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                w.WriteStartObject();
-                w.WriteString("space", "vgg");
-                w.WriteNumber("slots", space.Slots);
-                w.WriteNumber("choicesPerSlot", space.ChoicesPerSlot);
-                w.WriteNumber("total", space.Total);
-                JsonReport.NumberOrNull(w, "maxParams", maxParameters);
-                JsonReport.NumberOrNull(w, "maxFlops", maxFlops);
-                w.WriteNumber("withinBudget", within);
-                w.WriteEndObject();
-            }
-
-            stdout.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+            stdout.WriteLine(JsonReport.ToJson(space, maxParameters, maxFlops, within));
             return;
         }
 

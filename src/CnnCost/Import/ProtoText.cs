@@ -10,7 +10,7 @@ namespace CnnCost.Import;
 /// <param name="Value">The scalar value (string, number or enum identifier), or null for a message.</param>
 /// <param name="Message">The nested message, or null for a scalar.</param>
 /// <param name="Line">The 1-based line where the field starts.</param>
-public sealed record ProtoTextField(string Name, string? Value, ProtoTextMessage? Message, int Line);
+internal sealed record ProtoTextField(string Name, string? Value, ProtoTextMessage? Message, int Line);
 
 /// <summary>
 /// A message in the protocol-buffer text format (Caffe's <c>.prototxt</c>): an ordered list of fields, which may
@@ -19,7 +19,7 @@ public sealed record ProtoTextField(string Name, string? Value, ProtoTextMessage
 /// </summary>
 /// <param name="Fields">The fields in file order.</param>
 /// <param name="Line">The line where the message starts.</param>
-public sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int Line)
+internal sealed record ProtoTextMessage(ImmutableArray<ProtoTextField> Fields, int Line)
 {
     /// <summary>Nesting deeper than this is refused: no legitimate model file nests this far, and a hostile one could exhaust the stack.</summary>
     public const int MaxDepth = 64;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CnnCost.Changes;
+using CnnCost.DesignSpace;
 using CnnCost.Costs;
 using CnnCost.Distributed;
 using CnnCost.Measurement;
@@ -183,11 +184,34 @@ public static class JsonReport
         writer.WriteEndArray();
     }
 
+    /// <summary>The JSON of <c>space vgg</c> (docs/json.md): the space's size and the designs within the budgets given.</summary>
+    /// <param name="space">The design space.</param>
+    /// <param name="maxParameters">The parameter budget, or null for none.</param>
+    /// <param name="maxFlops">The FLOP budget, or null for none.</param>
+    /// <param name="withinBudget">Designs within every budget given, as <see cref="VggSpaceCounter.CountWithin"/> counts them.</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(VggSpace space, long? maxParameters, long? maxFlops, long withinBudget)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        return Encode(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("space", "vgg");
+            w.WriteNumber("slots", space.Slots);
+            w.WriteNumber("choicesPerSlot", space.ChoicesPerSlot);
+            w.WriteNumber("total", space.Total);
+            NumberOrNull(w, "maxParams", maxParameters);
+            NumberOrNull(w, "maxFlops", maxFlops);
+            w.WriteNumber("withinBudget", withinBudget);
+            w.WriteEndObject();
+        });
+    }
+
     /// <summary>Writes an integer, or null when it is absent.</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="name">The property name.</param>
     /// <param name="value">The value.</param>
-    public static void NumberOrNull(Utf8JsonWriter writer, string name, long? value)
+    internal static void NumberOrNull(Utf8JsonWriter writer, string name, long? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is { } v)
@@ -204,7 +228,7 @@ public static class JsonReport
     /// <param name="writer">The writer.</param>
     /// <param name="name">The property name.</param>
     /// <param name="value">The value.</param>
-    public static void NumberOrNull(Utf8JsonWriter writer, string name, double? value)
+    internal static void NumberOrNull(Utf8JsonWriter writer, string name, double? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (value is { } v && double.IsFinite(v))
