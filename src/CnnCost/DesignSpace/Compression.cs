@@ -119,7 +119,7 @@ public static class Compression
             {
                 LayerKind.Convolution => Layer(row.Name, row.Weights, row.Biases, settings.ConvolutionBits, settings.DensityOf(row.Name), settings),
                 LayerKind.FullyConnected => Layer(row.Name, row.Weights, row.Biases, settings.FullyConnectedBits, settings.DensityOf(row.Name), settings),
-                _ => new LayerCompression(row.Name, row.Weights, row.Weights, 0, checked(32 * row.Parameters), 0, 0),
+                _ => new LayerCompression(row.Name, row.Weights, row.Weights, 0, DenseFp32Bits(row), 0, 0),
             });
         }
 
@@ -131,6 +131,19 @@ public static class Compression
         catch (OverflowException overflow)
         {
             throw new CnnCostException($"model '{report.Model}': its size exceeds 2^63-1 bits", overflow);
+        }
+    }
+
+    /// <summary>A layer whose parameters stay dense in fp32 (batch norm): 32 bits each.</summary>
+    private static long DenseFp32Bits(LayerCost row)
+    {
+        try
+        {
+            return checked(32 * row.Parameters);
+        }
+        catch (OverflowException overflow)
+        {
+            throw new CostOverflowException(row.Name, overflow);
         }
     }
 

@@ -104,6 +104,7 @@ public static class SqueezeNetSweeps
         {
             var v = value(r.Design);
             var statedCell = stated.TryGetValue(v, out var s) ? $"{s} (rounds in {MatchingUnit(s, r.Costs.ParameterBytes)})" : "";
+            // Stryker disable once String : every value of the two grids has at most three decimals, so "0.###" and the default format write it alike
             return (ImmutableArray<string>)
             [
                 v.ToString("0.###", CultureInfo.InvariantCulture), Units.Count(r.Costs.Parameters),
@@ -117,6 +118,7 @@ public static class SqueezeNetSweeps
             new(knob), new("parameters"), new("size (MiB)"), new("size (MB)"), new("GFLOPs"), new("activations (MB)"),
             new("size the text states", ColumnAlignment.Left),
         ];
+        // Stryker disable once String : every value of the two grids has at most three decimals, so "0.###" and the default format write it alike
         var front = Sweep.ParetoFront(results).Select(r => value(r.Design).ToString("0.###", CultureInfo.InvariantCulture));
         ImmutableArray<string> notes =
         [

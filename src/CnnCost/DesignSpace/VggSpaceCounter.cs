@@ -38,11 +38,13 @@ public static class VggSpaceCounter
             var queries = left.Select(states[s]);
             if (queries.Parameters.Length == 0)
             {
+                // Stryker disable once Statement : with no left halves the pairs counted below are none either; the return only skips enumerating the right half
                 return;
             }
 
             // Right half from this channel count to the end, the head included.
             var right = Half.Enumerate(space, costs, split, space.Slots, states[s], withHead: true);
+            // Stryker disable once Logical : a budget is set here (none returned early), so || is always true, and the two-budget count with long.MaxValue for the missing budget counts the same pairs
             counts[s] = maxParameters is not null && maxFlops is not null
                 ? CountPairsBothBudgets(queries, right, budgetP, budgetF)
                 : maxParameters is not null

@@ -84,7 +84,15 @@ public static class MemoryModel
         {
             if (owner[i] == i)
             {
-                live = checked(live + report.Layers[i].OutputBytes);
+                try
+                {
+                    live = checked(live + report.Layers[i].OutputBytes);
+                }
+                catch (OverflowException overflow)
+                {
+                    // Only a report made by hand gets here: the cost model's checked total of owned outputs bounds the live set.
+                    throw new CnnCostException($"model '{report.Model}': the activations live at layer '{report.Layers[i].Name}' exceed 2^63-1 bytes", overflow);
+                }
             }
 
             if (live > peak)
@@ -92,6 +100,7 @@ public static class MemoryModel
                 (peak, peakLayer) = (live, network.Layers[i].Name);
             }
 
+            // Stryker disable once Arithmetic : freeing after the last layer (count + 1) changes nothing: the loop ends before live is read again
             if (i < count - 1 && freedAfter[i] is { } freed)
             {
                 foreach (var j in freed)

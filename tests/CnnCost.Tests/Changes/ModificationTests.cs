@@ -52,7 +52,22 @@ public class ModificationTests
         Assert.Equal("conv4b", change.Modified.Layers[change.Modified.Layers.IndexOf(change.Modified["relu4"]) + 1].Name);
         Assert.Equal(ChangeScope.Local, change.Scope);
         Assert.Equal(256L * 256, change.Modified["conv4b"].Weights);
+        // A Caffe convolution has biases unless it says otherwise (bias_term defaults to true): one per filter.
+        Assert.Equal(256, change.Modified["conv4b"].Biases);
     }
+
+    [Fact]
+    public void Pool_max_reads_as_the_max_method()
+    {
+        Assert.Equal(new SetPoolingMethod("pool5", PoolingMethod.Max), Modification.Parse("pool:pool5=max"));
+        Assert.Equal(new SetPoolingMethod("pool5", PoolingMethod.Average), Modification.Parse("pool:pool5=average"));
+    }
+
+    [Theory]
+    [InlineData("kernel:conv7=6x6,str=2")]   // an option other than pad=, even one whose tail after four characters is a size
+    [InlineData("kernel:conv7=6x6,2")]
+    public void A_kernel_takes_only_a_pad_option(string spec) =>
+        Assert.Contains(spec, Assert.Throws<FormatException>(() => Modification.Parse(spec)).Message);
 
     [Fact]
     public void Removing_a_layer_whose_removal_breaks_shapes_is_a_clear_error()

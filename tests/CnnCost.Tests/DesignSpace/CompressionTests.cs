@@ -1,6 +1,7 @@
 using CnnCost.Costs;
 using CnnCost.Dissertation;
 using CnnCost.DesignSpace;
+using CnnCost.Graph;
 using CnnCost.Zoo;
 using FsCheck;
 using FsCheck.Fluent;
@@ -148,6 +149,42 @@ public class CompressionTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSettings(0, 8, 8).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new CompressionSettings(0.5, 40, 8).Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => Compression.Compress(CostModel.Analyze(LeNet.Create()), new CompressionSettings(1.5, 8, 8)));
+    }
+
+    [Fact]
+    public void A_dense_fp32_size_beyond_2_to_the_63_bytes_is_an_error_naming_the_model()
+    {
+        // int8 lets the cost model hold (2^31 - 1) · 1.5·2^30 ≈ 3.46e18 weights in as many bytes; their dense fp32 size,
+        // 4 bytes each, is about 1.38e19, past 2^63 - 1. Pruned to a millionth, the compressed layer itself fits.
+        var network = new NetworkBuilder("wide", Conventions.Caffe with { Precision = Precision.Int8 })
+            .Input(int.MaxValue, 1, 1).FullyConnected("fc", 1_610_612_736).Build();
+        var error = Assert.Throws<CnnCostException>(() => Compression.Compress(CostModel.Analyze(network), new CompressionSettings(1e-6, 4, 4)));
+        Assert.Equal("model 'wide': its size exceeds 2^63-1 bits", error.Message);
+    }
+
+    [Fact]
+    public void A_compressed_size_beyond_2_to_the_63_bits_is_an_error_naming_the_model()
+    {
+        // 2^29 inputs x 3·2^28 outputs = 1.5·2^58 weights, nearly all kept (density 0.999999, no fillers at 16-bit indices):
+        // 16-bit values and 16-bit indices are each about 6.9e18 bits, which fit; together about 1.38e19 do not.
+        var network = new NetworkBuilder("wide").Input(1 << 29, 1, 1).FullyConnected("fc", 805_306_368).Build();
+        var error = Assert.Throws<CnnCostException>(() => Compression.Compress(CostModel.Analyze(network), new CompressionSettings(0.999999, 16, 16, 16)));
+        Assert.Equal("model 'wide': its size exceeds 2^63-1 bits", error.Message);
+        // The same sum, asked of one layer directly, is an overflow rather than a wrapped number.
+        Assert.Throws<OverflowException>(() => new LayerCompression("l", 0, 0, 0, long.MaxValue, 1, 0).TotalBits);
+    }
+
+    [Fact]
+    public void A_dense_layer_of_a_hand_made_report_beyond_2_to_the_63_bits_names_the_layer()
+    {
+        // Batch norm stays dense in fp32: 2^60 parameters are 2^65 bits.
+        var report = CostModel.Analyze(new NetworkBuilder("bn").Input(2, 4, 4).BatchNorm("bn").Build());
+        var huge = report with
+        {
+            Layers = [report.Layers[0], report.Layers[1] with { Weights = 1L << 60, Biases = 0 }],
+            Totals = report.Totals with { Weights = 1L << 60, Biases = 0 },
+        };
+        Assert.Equal("bn", Assert.Throws<CostOverflowException>(() => Compression.Compress(huge, new CompressionSettings(0.5, 8, 8))).LayerName);
     }
 
     [Fact]

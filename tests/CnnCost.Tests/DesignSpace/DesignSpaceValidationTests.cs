@@ -1,5 +1,6 @@
 using CnnCost.Costs;
 using CnnCost.DesignSpace;
+using CnnCost.Graph;
 using Xunit;
 
 namespace CnnCost.Tests.DesignSpace;
@@ -31,6 +32,60 @@ public class DesignSpaceValidationTests
         };
         var error = Assert.Throws<ArgumentOutOfRangeException>(bad.Validate);
         Assert.StartsWith("base_e must be at least 2, incr_e at least 0, and freq, the module count, conv1's filters, kernel and stride, the categories and the input size at least 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_last_fire_modules_expand_count_may_reach_2_to_the_31_minus_1_but_not_more()
+    {
+        // Three modules at frequency 2: the last has base_e + incr_e·⌊2/2⌋ = base_e + incr_e expand filters.
+        var d = SqueezeNetMetaparameters.SqueezeNet with { FireModules = 3, Frequency = 2, BaseExpand = 1 << 30 };
+        (d with { ExpandIncrement = (1 << 30) - 1 }).Validate();   // 2^31 - 1
+        var error = Assert.Throws<ArgumentOutOfRangeException>((d with { ExpandIncrement = 1 << 30 }).Validate);
+        Assert.Equal("BaseExpand", error.ParamName);
+        Assert.StartsWith("the last Fire module would have base_e + incr_e·⌊(modules − 1)/freq⌋ = 2147483648 expand filters, more than 2^31-1",
+            error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Building_or_evaluating_checks_the_metaparameters_first()
+    {
+        Assert.Equal("meta", Assert.Throws<ArgumentNullException>(() => SqueezeNetFamily.Build(null!)).ParamName);
+        Assert.Equal("meta", Assert.Throws<ArgumentNullException>(() => SqueezeNetFamily.Evaluate(null!)).ParamName);
+        // A 3x3 share of 0 would still give each module one 3x3 filter (it is clamped), so only the check refuses it.
+        var bad = SqueezeNetMetaparameters.SqueezeNet with { Percent3x3 = 0 };
+        Assert.Equal("Percent3x3", Assert.Throws<ArgumentOutOfRangeException>(() => SqueezeNetFamily.Build(bad)).ParamName);
+        Assert.Equal("Percent3x3", Assert.Throws<ArgumentOutOfRangeException>(() => SqueezeNetFamily.Evaluate(bad)).ParamName);
+    }
+
+    [Theory]
+    [InlineData(5, 7, 2, new int[] { 1, 4, 8 }, "conv1", "its kernel 7 is larger than its input 5")]
+    [InlineData(4, 3, 1, new int[] { 1, 4, 8 }, "pool1", "its kernel 3 is larger than its input 2")]   // conv1: 4 - 3 + 1 = 2
+    [InlineData(2, 1, 1, new int[] { 2 }, "pool2", "its kernel 3 is larger than its input 2")]          // fire2 keeps 2x2
+    public void A_layout_too_large_for_its_input_names_the_layer_in_the_closed_form(int input, int kernel, int stride, int[] pools, string layer, string reason)
+    {
+        var meta = SqueezeNetMetaparameters.SqueezeNet with { InputSize = input, Conv1Kernel = kernel, Conv1Stride = stride, PoolsAfter = [.. pools] };
+        var error = Assert.Throws<NetworkDefinitionException>(() => SqueezeNetFamily.Evaluate(meta));
+        Assert.Equal((layer, reason), (error.LayerName, error.Reason));
+    }
+
+    [Fact]
+    public void A_kernel_as_large_as_its_input_fits_and_the_smallest_design_counts_by_hand()
+    {
+        // 3x7x7 input, conv1 one 7x7 filter, stride 2 -> 1x1x1; one Fire module, base_e 2, SR 1, pct 0.5: squeeze 2,
+        // expand 1 + 1; one category, no pools.
+        // Parameters: conv1 3·49 + 1 = 148; squeeze 1·2 + 2 = 4; expand1x1 2 + 1 = 3; expand3x3 2·9 + 1 = 19; conv3 2 + 1 = 3: 177.
+        // FLOPs (2 per multiply-add, 1x1 outputs): 294 + 4 + 4 + 36 + 4, and the global average pool 2·1 = 344.
+        // Activations: conv1 1, squeeze 2, expands 1 + 1, concat 2, conv3 1, pool 1, softmax 1 = 10 values (ReLUs and
+        // dropout in place), 40 bytes.
+        var meta = SqueezeNetMetaparameters.SqueezeNet with
+        {
+            InputSize = 7, Conv1Kernel = 7, Conv1Stride = 2, Conv1Filters = 1, PoolsAfter = [], FireModules = 1,
+            BaseExpand = 2, ExpandIncrement = 0, Frequency = 1, SqueezeRatio = 1, Percent3x3 = 0.5, Categories = 1,
+        };
+        Assert.Equal(new DesignCosts(177, 708, 344, 40), SqueezeNetFamily.Evaluate(meta));
+        var network = SqueezeNetFamily.Build(meta);
+        Assert.Equal("squeezenet-family", network.Name);
+        Assert.Equal(new Shape(1, 1, 1), network.OutputShapes[network.IndexOf("conv1")]);
     }
 
     [Fact]
@@ -77,6 +132,16 @@ public class DesignSpaceValidationTests
     [InlineData(9e-13, "density must be in [1e-12, 1], got 9E-13")] // 1 − d would round to 1 near 1e-17
     public void A_density_outside_zero_to_one_is_refused(double density, string message) =>
         Assert.StartsWith(message, Assert.Throws<ArgumentOutOfRangeException>(new CompressionSettings(density, 8, 8).Validate).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void The_smallest_density_itself_is_accepted() => new CompressionSettings(CompressionSettings.MinimumDensity, 8, 8).Validate();
+
+    [Fact]
+    public void The_overall_density_is_checked_before_the_layers_own()
+    {
+        var settings = new CompressionSettings(2, 8, 8, LayerDensities: new Dictionary<string, double> { ["fc6"] = 3 });
+        Assert.StartsWith("density must be in [1e-12, 1], got 2", Assert.Throws<ArgumentOutOfRangeException>(settings.Validate).Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void A_layers_own_density_is_checked_and_named()
@@ -133,7 +198,11 @@ public class DesignSpaceValidationTests
     [Fact]
     public void Sweeps_need_designs_and_an_evaluator_and_name_a_bad_range()
     {
-        Assert.Throws<ArgumentNullException>(() => Sweep.Run<int>(null!, _ => default));
+        Assert.Equal("designs", Assert.Throws<ArgumentNullException>(() => Sweep.Run<int>(null!, _ => default)).ParamName);
+        Assert.Equal("results", Assert.Throws<ArgumentNullException>(() => Sweep.ParetoFront<int>(null!)).ParamName);
+        // A zero step is refused as a step, whatever the range.
+        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => Sweep.Range(0, 1, 0)).ParamName);
+        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => Sweep.Range(1, 1, 0)).ParamName);
         Assert.Throws<ArgumentNullException>(() => Sweep.Run([1], (Func<int, DesignCosts>)null!));
         Assert.Throws<ArgumentNullException>(() => Sweep.ParetoFront<int>(null!));
         Assert.Throws<ArgumentNullException>(() => Sweep.ParetoFront(Array.Empty<SweepResult<int>>(), null!));
@@ -161,6 +230,10 @@ public class DesignSpaceValidationTests
     {
         var error = Assert.Throws<ArgumentException>(() => VggSpace.Dissertation.Costs([1, 2, 3]));
         Assert.StartsWith("an assignment has", error.Message, StringComparison.Ordinal);
+        // Building checks as well: 100 filters is no choice of the space.
+        int[] hundred = [100, 64, 128, 128, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0];
+        var build = Assert.Throws<ArgumentException>(() => VggSpace.Dissertation.Build(hundred));
+        Assert.Equal("an assignment has 16 entries, each 0 (absent) or one of 64, 128, 256, 512 (Parameter 'assignment')", build.Message);
         Assert.Throws<ArgumentNullException>(() => VggSpace.Dissertation.Costs(null!));
     }
 }

@@ -105,6 +105,87 @@ public class SqueezeNetFamilyTests
     }
 }
 
+/// <summary>The tables of chapter 5's sweeps: their titles, headers and notes as printed, and values worked by hand.</summary>
+public class SqueezeNetSweepTablesTests
+{
+    private const string Conditions =
+        "batch 1, fp32, biases included, 3x227x227 input, SqueezeNet v1.0's layout; fractional filter counts round half away from zero";
+
+    private static readonly string[] FigureHeaders =
+        ["parameters", "size (MiB)", "size (MB)", "GFLOPs", "activations (MB)", "size the text states"];
+
+    [Fact]
+    public void Figure_54s_grid_is_1_percent_then_eighths_then_99_percent()
+    {
+        Assert.Equal(new[] { 0.01, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 0.99 }, SqueezeNetSweeps.Percent3x3Grid.Select(m => m.Percent3x3).ToArray());
+        Assert.All(SqueezeNetSweeps.Percent3x3Grid, m => Assert.Equal(0.5, m.SqueezeRatio));
+    }
+
+    [Fact]
+    public void Figure_53_has_its_title_headers_notes_and_squeezenets_own_row_first()
+    {
+        var table = SqueezeNetSweeps.Figure53();
+        Assert.Equal("Figure 5.3: squeeze ratio (SR) vs model size (base_e 128, incr_e 128, pct3x3 0.5, freq 2)", table.Title);
+        Assert.Equal(new[] { "SR" }.Concat(FigureHeaders), table.Columns.Select(c => c.Header));
+        // Size and FLOPs both grow with SR (every squeeze layer widens), so the smallest SR alone is on the front.
+        Assert.Equal(new[] { Conditions, "Pareto front of (size, FLOPs), both minimized: SR = 0.125 (accuracy, which the figures trade against size, is not modelled)" },
+            table.Notes);
+        // SR 0.125 is SqueezeNet v1.0: 1,248,424 parameters (PyTorch's count); 2 · 832,667,936 multiply-adds (PyTorch's)
+        // plus pooling 9·(96·55² + 256·27² + 512·13²) + 2·169·1000 = 5,409,968 operations: 1,670,745,840 FLOPs, 1.67 G.
+        var first = table.Rows[0];
+        Assert.Equal(("0.125", "1,248,424", "1.67", "4.8MB (rounds in MiB)"), (first[0], first[1], first[4], first[6]));
+        // The text states no size for SR 0.25.
+        Assert.Equal(("0.25", ""), (table.Rows[1][0], table.Rows[1][6]));
+    }
+
+    [Fact]
+    public void Figure_54_has_its_title_headers_notes_and_the_sizes_the_text_states()
+    {
+        var table = SqueezeNetSweeps.Figure54();
+        Assert.Equal("Figure 5.4: pct3x3 vs model size (base_e 128, incr_e 128, SR 0.5, freq 2)", table.Title);
+        Assert.Equal(new[] { "pct3x3" }.Concat(FigureHeaders), table.Columns.Select(c => c.Header));
+        // More 3x3 filters cost more parameters and FLOPs, so 1% alone is on the front.
+        Assert.Equal(new[] { Conditions, "Pareto front of (size, FLOPs), both minimized: pct3x3 = 0.01 (accuracy, which the figures trade against size, is not modelled)" },
+            table.Notes);
+        // 5.5.3 states 5.7MB at 1%, 13MB at 50% and 21MB at 99%; the units they round in are worked out in
+        // SqueezeNetFamilyTests.Figure_sizes_round_in_the_unit_stated_here.
+        var stated = table.Rows.Select(r => (r[0], r[6])).Where(c => c.Item2.Length > 0).ToArray();
+        Assert.Equal(new[] { ("0.01", "5.7MB (rounds in neither)"), ("0.5", "13MB (rounds in MiB)"), ("0.99", "21MB (rounds in MB)") }, stated);
+    }
+
+    [Fact]
+    public void Table_53_has_its_title_headers_and_the_parameters_each_printed_size_implies()
+    {
+        var table = SqueezeNetSweeps.Table53();
+        Assert.Equal("Table 5.3: SqueezeNet macroarchitectures and model size", table.Title);
+        Assert.Equal(new[] { "bypass", "parameters", "size (MiB)", "size (MB)", "printed size", "parameters the printed size implies (MiB / MB)" },
+            table.Columns.Select(c => c.Header));
+        // A printed size in 4-byte parameters: 4.8 MiB = 4.8·2^20 / 4 = 1,258,291 and 4.8 MB = 1,200,000;
+        // 7.7 MiB = 2,018,508 and 7.7 MB = 1,925,000.
+        Assert.Equal(new[] { ("none", "1,258,291 / 1,200,000"), ("simple", "1,258,291 / 1,200,000"), ("complex", "2,018,508 / 1,925,000") },
+            table.Rows.Select(r => (r[0], r[5])));
+        // Complex bypass adds 1x1 convolutions with biases 96·128 + 128, 128·256 + 256, 256·384 + 384 and 384·512 + 512,
+        // 341,248 parameters, to vanilla's 1,248,424; the printed 7.7 MB is 1,925,000 - 1,248,424 = 676,576 more (in MB)
+        // to 2,018,508 - 1,248,424 = 770,084 more (in MiB).
+        Assert.Equal("1,589,672", table.Rows[2][1]);
+        Assert.Equal(
+            new[]
+            {
+                "complex bypass: 1x1 convolutions (with biases) around fire2, fire4, fire6 and fire8, simple adds around fire3, 5, 7, 9 (5.6, Figure 5.2)",
+                "the printed 7.7 MB implies 676,576 (MB) to 770,084 (MiB) parameters more than vanilla SqueezeNet; the four 1x1 bypass convolutions add 341,248",
+            },
+            table.Notes);
+    }
+
+    [Fact]
+    public void A_size_that_rounds_right_in_both_units_says_so()
+    {
+        // 5,000,000 bytes are 5.0 MB and 4.77 MiB: both round to the stated 5.
+        Assert.Equal("MiB and MB", SqueezeNetSweeps.MatchingUnit("5MB", 5_000_000));
+        Assert.Equal("stated", Assert.Throws<ArgumentNullException>(() => SqueezeNetSweeps.MatchingUnit(null!, 1)).ParamName);
+    }
+}
+
 public class SweepTests
 {
     private static readonly Gen<SweepResult<int>[]> Results =

@@ -99,6 +99,56 @@ public class VggSpaceTests
     }
 
     [Fact]
+    public void Vgg16_as_a_point_of_the_space_has_the_published_layer_names()
+    {
+        // VGG-16's Caffe model names its layers conv<block>_<index>, pool<block> and fc6 to fc8 (ReLUs and dropout aside).
+        int[] vgg16 = [64, 64, 128, 128, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0];
+        var network = VggSpace.Dissertation.Build(vgg16);
+        Assert.Equal("vgg-space", network.Name);
+        Assert.Equal(
+            new[]
+            {
+                "data", "conv1_1", "conv1_2", "pool1", "conv2_1", "conv2_2", "pool2", "conv3_1", "conv3_2", "conv3_3", "pool3",
+                "conv4_1", "conv4_2", "conv4_3", "pool4", "conv5_1", "conv5_2", "conv5_3", "pool5", "fc6", "fc7", "fc8",
+            },
+            network.Layers.Select(l => l.Name).ToArray());
+    }
+
+    [Fact]
+    public void A_space_of_2_to_the_63_assignments_or_more_is_an_overflow_not_a_wrapped_count()
+    {
+        // One filter choice or absent: 2 choices per slot, 2^slots assignments; 2^62 fits in a long, 2^63 does not.
+        Assert.Equal(1L << 62, new VggSpace(1, 8, [62], [1], [1]).Total);
+        Assert.Throws<OverflowException>(() => new VggSpace(1, 8, [63], [1], [1]).Total);
+    }
+
+    [Fact]
+    public void Without_a_budget_every_assignment_counts_even_those_whose_costs_would_not_fit()
+    {
+        // Two slots of 2^30 filters or absent: 4 assignments; two convolutions of 2^30 filters in a row would have
+        // 2^30·2^30·9 weights, past 2^63, but no budget means no cost is needed.
+        var space = new VggSpace(3, 8, [1, 1], [1 << 30], [1]);
+        Assert.Equal(4, VggSpaceCounter.CountWithin(space, null, null));
+        Assert.Equal("space", Assert.Throws<ArgumentNullException>(() => VggSpaceCounter.CountWithin(null!, 1, 1)).ParamName);
+    }
+
+    [Fact]
+    public void Counts_under_both_budgets_at_their_medians_equal_brute_force()
+    {
+        // Mid-range budgets, where many halves of both sides fit only in part, so the order the queries are swept in matters.
+        foreach (var space in new[] { Small, Medium })
+        {
+            var costs = Assignments(space).Select(space.Costs).ToArray();
+            var p = costs.Select(c => c.Parameters).Order().ElementAt(costs.Length / 2);
+            var f = costs.Select(c => c.Flops).Order().ElementAt(costs.Length / 2);
+            foreach (var (pp, ff) in new[] { (p, f), (2 * p, f / 3) })
+            {
+                Assert.Equal(costs.LongCount(c => c.Parameters <= pp && c.Flops <= ff), VggSpaceCounter.CountWithin(space, pp, ff));
+            }
+        }
+    }
+
+    [Fact]
     public void Bad_assignments_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => Small.Costs([64, 64, 64]));

@@ -19,9 +19,18 @@ public class ApiGuardTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Precision(bits));
 
     [Fact]
+    public void A_precision_out_of_range_says_what_range_it_needs()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new Precision(65));
+        Assert.Equal("Bits", error.ParamName);
+        Assert.StartsWith("a precision has 1 to 64 bits per value", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_default_precision_refuses_to_count_bytes_instead_of_saying_zero()
     {
-        Assert.Throws<InvalidOperationException>(() => default(Precision).BytesFor(10));
+        Assert.Equal("default(Precision) has 0 bits per value; use Precision.Fp32 or new Precision(bits)",
+            Assert.Throws<InvalidOperationException>(() => default(Precision).BytesFor(10)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Precision.Fp32.BytesFor(-1));
         Assert.Equal(8, new Precision(6).BytesFor(10)); // 60 bits → 7.5 bytes → 8 whole bytes
     }
@@ -44,6 +53,8 @@ public class ApiGuardTests
     {
         Assert.Empty(new ConcatLayer("c", default).Inputs);
         Assert.Empty((new AddLayer("a", ["x", "y"]) with { Sources = default }).Inputs);
+        // The same for a concat edited with a default array: empty sources, never a default array whose Length throws.
+        Assert.Empty((new ConcatLayer("c", ["x", "y"]) with { Sources = default }).Sources);
         var layers = new Layer[] { new InputLayer("data", new Shape(1, 4, 4)), new ConcatLayer("c", default) };
         var error = Assert.Throws<NetworkDefinitionException>(() => new Network("n", layers, Conventions.Caffe));
         Assert.Equal("c", error.LayerName);

@@ -144,6 +144,15 @@ public class NetworkErrorTests
     }
 
     [Fact]
+    public void A_layer_given_before_the_input_comes_out_after_it()
+    {
+        // Given as conv, data: the input goes first however the list starts, even when the rest reads only earlier layers.
+        var network = new Network("n", [new ConvolutionLayer("conv", "data", 4, 3, 1, 0, 1, 1, true), new InputLayer("data", new Shape(3, 8, 8))]);
+        Assert.Equal(new[] { "data", "conv" }, network.Layers.Select(l => l.Name).ToArray());
+        Assert.Equal(new Shape(4, 6, 6), network.OutputShapes[1]);
+    }
+
+    [Fact]
     public void A_bad_batch_is_an_argument_error()
     {
         var network = new NetworkBuilder("n").Input(3, 8, 8).Build();

@@ -139,7 +139,9 @@ public class NetworkReasonTests
 
         var taken = Assert.Throws<NetworkDefinitionException>(() => network.InsertAfter("a", new ActivationLayer("b", "x", ActivationFunction.ReLU)));
         Assert.Equal(("b", "a layer of this name already exists"), (taken.LayerName, taken.Reason));
-        Assert.Throws<NetworkDefinitionException>(() => network.InsertAfter("zzz", new ActivationLayer("new", "x", ActivationFunction.ReLU)));
+        // The missing layer is the one named, not the new layer that would have read it.
+        var nowhere = Assert.Throws<NetworkDefinitionException>(() => network.InsertAfter("zzz", new ActivationLayer("new", "x", ActivationFunction.ReLU)));
+        Assert.Equal(("zzz", "no such layer in network 'net'"), (nowhere.LayerName, nowhere.Reason));
 
         var broken = Assert.Throws<NetworkDefinitionException>(() => network.RemoveLayer("a"));
         Assert.Equal("a", broken.LayerName);
@@ -163,6 +165,50 @@ public class NetworkReasonTests
     }
 
     [Fact]
+    public void Inserting_a_layer_leaves_the_layers_that_do_not_read_the_existing_one_as_they_were()
+    {
+        // Networks are immutable, so an edit shares the layers it does not touch: here data, a, b and the concat.
+        var network = new NetworkBuilder("net").Input(3, 8, 8).Convolution("a", 4, 1).Convolution("b", 4, 1, from: "data")
+            .Concat("cat", "a", "b").Convolution("c", 4, 1).Build();
+        var inserted = network.InsertAfter("cat", new ActivationLayer("relu", "ignored", ActivationFunction.ReLU));
+        foreach (var name in new[] { "data", "a", "b", "cat" })
+        {
+            Assert.Same(network[name], inserted[name]);
+        }
+
+        Assert.Equal(new[] { "relu" }, inserted["c"].Inputs);
+    }
+
+    [Fact]
+    public void An_inserted_layer_takes_its_place_in_the_order_after_the_layers_given_before_it()
+    {
+        // data feeds a and b; c reads a. Inserting x after a gives the layers data, a, b, c, x; Kahn's algorithm takes
+        // the ready layer given first: data; then a (given 2nd) before b (3rd); x becomes ready but was given last,
+        // so b comes first; then x; then c, which now reads x.
+        var network = new NetworkBuilder("net").Input(3, 8, 8).Convolution("a", 4, 1).Convolution("b", 4, 1, from: "data")
+            .Convolution("c", 4, 1, from: "a").Build();
+        var inserted = network.InsertAfter("a", new ActivationLayer("x", "ignored", ActivationFunction.ReLU));
+        Assert.Equal(new[] { "data", "a", "b", "x", "c" }, inserted.Layers.Select(l => l.Name).ToArray());
+    }
+
+    [Fact]
+    public void A_problem_with_several_parameters_reports_the_kernel_first()
+    {
+        // Kernel and stride are both zero: the checks run kernel, stride, dilation, padding, and the first problem is reported.
+        var error = Assert.Throws<NetworkDefinitionException>(() => new Network("n", [Data, Conv() with { Kernel = new Size2(0, 3), Stride = new Size2(1, 0) }]));
+        Assert.Equal("kernel must be at least 1, got 0x3", error.Reason);
+    }
+
+    [Fact]
+    public void An_input_one_pixel_high_or_wide_is_legal()
+    {
+        // Every dimension must be at least 1, and 1 is enough.
+        var network = new Network("n", [new InputLayer("data", new Shape(3, 1, 5)), new FullyConnectedLayer("fc", "data", 2, true)]);
+        Assert.Equal(new Shape(2, 1, 1), network.OutputShapes[1]);
+        Assert.Equal(new Shape(1, 1, 1), new Network("one", [new InputLayer("data", new Shape(1, 1, 1))]).Input.Shape);
+    }
+
+    [Fact]
     public void Renaming_and_new_conventions_keep_the_layers()
     {
         var network = new NetworkBuilder("net").Input(3, 7, 7).MaxPool("pool", 2, 2).Build();
@@ -181,7 +227,7 @@ public class NetworkReasonTests
     public void Missing_arguments_are_argument_errors()
     {
         Assert.Throws<ArgumentNullException>(() => new Network(null!, [Data]));
-        Assert.Throws<ArgumentNullException>(() => new Network("n", null!));
+        Assert.Equal("layers", Assert.Throws<ArgumentNullException>(() => new Network("n", null!)).ParamName);
         Assert.Throws<ArgumentNullException>(() => new Network("n", [Data, null!]));
         var network = new Network("n", [Data]);
         Assert.Throws<ArgumentNullException>(() => network.ReplaceLayer(null!));
@@ -200,6 +246,10 @@ public class NetworkReasonTests
         Assert.Equal(("ReLU", "there is no earlier layer for it to read; start with Input(...)"), (error.LayerName, error.Reason));
         Assert.Equal("dropout", Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Dropout()).LayerName);
         Assert.Equal("batch norm", Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").BatchNorm()).LayerName);
+        // A layer given its own name is named by it.
+        Assert.Equal("r", Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").ReLU("r")).LayerName);
+        Assert.Equal("d", Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Dropout(name: "d")).LayerName);
+        Assert.Equal("bn", Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").BatchNorm("bn")).LayerName);
     }
 
     [Fact]

@@ -111,6 +111,8 @@ public class PaddingTests
         Assert.Equal(new Size2(1, 0), conv.Pad);
         Assert.Equal(new Size2(2, 3), conv.PadEnd);
         Assert.Equal("1,0,2,3", conv.Padding.ToString());
+        // The pool's trailing pad of 1 is kept as its own (here it does not change the output size, so ask for it).
+        Assert.Equal(new Padding(0, 1), ((PoolingLayer)network["pool"]).Padding);
     }
 
     [Fact]

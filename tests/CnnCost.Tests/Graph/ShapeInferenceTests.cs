@@ -55,6 +55,60 @@ public class ShapeInferenceTests
     }
 
     [Fact]
+    public void A_convolutions_own_rounding_overrides_the_conventions()
+    {
+        // 1x6x6, 3x3 kernel, stride 2: (6 - 3) / 2 = 1.5, floor 1 + 1 = 2 under Caffe; the layer's ceiling gives 2 + 1 = 3.
+        var network = new Network("n",
+        [
+            new InputLayer("data", new Shape(1, 6, 6)),
+            new ConvolutionLayer("conv", "data", 1, 3, 2, 0, 1, 1, true, RoundingRule.Ceiling),
+        ]);
+        Assert.Equal(new Shape(1, 3, 3), network.OutputShapes[1]);
+    }
+
+    [Fact]
+    public void A_concat_whose_inputs_differ_in_height_only_is_refused()
+    {
+        // a is 2x4x4; b, a 2x1 kernel, is 2x3x4: the widths agree but the heights do not.
+        var error = Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Input(1, 4, 4)
+            .Convolution("a", 2, 1).Convolution("b", 2, new Size2(2, 1), from: "data").Concat("cat", "a", "b").Build());
+        Assert.Equal(("cat", "its inputs differ in height and width: 'a' is 2x4x4, 'b' is 2x3x4"), (error.LayerName, error.Reason));
+    }
+
+    [Fact]
+    public void A_concat_may_reach_exactly_2_to_the_31_minus_1_channels_but_not_more()
+    {
+        // Two 1x1 fully-connected outputs of 2^30 and 2^30 - 1 channels make 2^31 - 1; of 2^30 each, 2^31.
+        var fits = new NetworkBuilder("n").Input(1, 1, 1).FullyConnected("a", 1 << 30).FullyConnected("b", (1 << 30) - 1, from: "data")
+            .Concat("cat", "a", "b").Build();
+        Assert.Equal(new Shape(int.MaxValue, 1, 1), fits.OutputShapes[^1]);
+        var error = Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Input(1, 1, 1).FullyConnected("a", 1 << 30)
+            .FullyConnected("b", 1 << 30, from: "data").Concat("cat", "a", "b").Build());
+        Assert.Equal(("cat", "its 2147483648 output channels exceed 2^31-1"), (error.LayerName, error.Reason));
+    }
+
+    [Fact]
+    public void A_kernel_too_wide_names_the_width_and_the_symmetric_pad()
+    {
+        // 1x8x4 input, 3x5 kernel, pad 0: the height fits (3 <= 8), the width does not (5 > 4).
+        var error = Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Input(1, 8, 4)
+            .Convolution("conv", 1, new Size2(3, 5)).Build());
+        Assert.Equal(("conv", "its output width would be below 1: kernel width 5 is larger than the padded input width 4 (input 4, pad 0)"),
+            (error.LayerName, error.Reason));
+    }
+
+    [Fact]
+    public void An_output_of_exactly_2_to_the_31_minus_1_fits_and_one_more_is_refused()
+    {
+        // A 1x1 convolution with pad 1 adds 2 to the height: input 2^31 - 3 gives 2^31 - 1, input 2^31 - 2 gives 2^31.
+        var fits = new NetworkBuilder("n").Input(1, int.MaxValue - 2, 1).Convolution("conv", 1, 1, pad: new Size2(1, 0)).Build();
+        Assert.Equal(new Shape(1, int.MaxValue, 1), fits.OutputShapes[1]);
+        var error = Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Input(1, int.MaxValue - 1, 1)
+            .Convolution("conv", 1, 1, pad: new Size2(1, 0)).Build());
+        Assert.Equal(("conv", "its output height 2147483648 exceeds 2^31-1 (input 2147483646, pad 1)"), (error.LayerName, error.Reason));
+    }
+
+    [Fact]
     public void Concat_sums_channels_and_add_keeps_the_shape()
     {
         var network = new NetworkBuilder("dag")

@@ -1,3 +1,4 @@
+using CnnCost.Costs;
 using CnnCost.Graph;
 using Xunit;
 
@@ -87,9 +88,22 @@ public class ShapeTextTests
     [InlineData("bit")]
     [InlineData("fp64")]
     [InlineData("-4bit")]
+    [InlineData("16abc")] // three characters after a bit count that are not "bit"
     public void Other_precisions_are_refused_with_the_accepted_forms(string text) =>
         Assert.Equal($"'{text}' is not a precision: expected fp32, fp16, int8 or <n>bit with n from 1 to 64",
             Assert.Throws<FormatException>(() => Precision.Parse(text)).Message);
+
+    [Fact]
+    public void Conventions_made_without_settings_count_biases_and_run_activations_in_place()
+    {
+        // 3x8x8 -> 3x3 convolution with 4 filters, pad 1 -> ReLU. Parameters (3·4·9 + 4) · 4 bytes = 448 with the biases;
+        // outputs (192 + 256) · 4 = 1,792 bytes with the ReLU in place (another 1,024 if it had its own buffer).
+        var network = new NetworkBuilder("n").Input(3, 8, 8).Convolution("conv", 4, 3, pad: 1).ReLU("relu").Build();
+        var report = CostModel.Analyze(network, new AnalysisOptions { Conventions = new Conventions() });
+        Assert.Equal(448, report.Totals.ParameterBytes);
+        Assert.Equal(1_792, report.Totals.OutputBytes);
+        Assert.True(report["relu"].InPlace);
+    }
 
     [Fact]
     public void Packed_bytes_round_up_to_whole_bytes_and_overflow_throws()

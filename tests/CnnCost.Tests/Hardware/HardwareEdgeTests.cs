@@ -27,6 +27,17 @@ public class HardwareEdgeTests
         Assert.Throws<ArgumentNullException>(() => Devices.Find(null!));
     }
 
+    [Fact]
+    public void Every_preset_cites_where_its_numbers_come_from()
+    {
+        Assert.All(Devices.All, d => Assert.False(string.IsNullOrWhiteSpace(d.Source), $"{d.Name} cites no source"));
+        Assert.Equal(Devices.All.Length, Devices.All.Select(d => d.Source).Distinct().Count());
+        // The peaks the dissertation gives (2.3.2 and 2.3.4) cite it.
+        Assert.StartsWith("dissertation 2.3.4", Devices.TitanX.Source, StringComparison.Ordinal);
+        Assert.StartsWith("dissertation 2.3.2", Devices.P100.Source, StringComparison.Ordinal);
+        Assert.StartsWith("dissertation 2.3.4", Devices.TX1.Source, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-0.5)]
@@ -133,6 +144,104 @@ public class HardwareEdgeTests
         var memory = MemoryModel.Inference(network, CostModel.Analyze(network));
         Assert.Equal(512, memory.Activations);
         Assert.Equal("b", memory.PeakLayer);
+    }
+
+    [Fact]
+    public void A_join_frees_every_buffer_it_was_the_last_to_read()
+    {
+        // data 1x4x4 (16 values) -> a, b: 1x1 convs to 2 channels (32 each); add(a, b) (32) -> c: 1x1 conv to 8 (128).
+        // Live: data 16; data+a 48; a+b 64 (data freed after a); a+b+add 96; then add frees both a and b: add+c 160.
+        // Peak 160 values · 4 bytes = 640 at c (had add freed only one of them, 192 · 4 = 768).
+        var network = new NetworkBuilder("join").Input(1, 4, 4).Convolution("a", 2, 1).Convolution("b", 2, 1, from: "data")
+            .Sum("add", "a", "b").Convolution("c", 8, 1).Build();
+        var memory = MemoryModel.Inference(network, CostModel.Analyze(network));
+        Assert.Equal((640L, "c"), (memory.Activations, memory.PeakLayer));
+    }
+
+    [Fact]
+    public void Optimizer_state_beyond_2_to_the_63_bytes_is_an_error_naming_the_model()
+    {
+        // A 2^30-input, 1.5·2^30-output fully-connected layer: 1.5·2^60 weights + 1.5·2^30 biases, 4 bytes each, about
+        // 6.9e18 bytes (it fits); Adam's two values per parameter are about 1.4e19 bytes, past 2^63 - 1 (9.2e18).
+        const long outputs = 1_610_612_736;
+        var network = new NetworkBuilder("wide").Input(1 << 30, 1, 1).FullyConnected("fc", (int)outputs).Build();
+        var report = CostModel.Analyze(network);
+        var parameterBytes = 4 * ((1L << 30) * outputs + outputs);
+        Assert.Equal(parameterBytes, MemoryModel.Training(report, Optimizer.SgdMomentum).OptimizerState);
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(report, Optimizer.Adam));
+        Assert.Equal("model 'wide': the optimizer's state exceeds 2^63-1 bytes", error.Message);
+        Assert.IsType<OverflowException>(error.InnerException);
+    }
+
+    [Fact]
+    public void Parameters_beyond_2_to_the_63_bytes_are_an_error_naming_the_model()
+    {
+        // Biases left out of the report's bytes, 64-bit values: (2^30 - 1)·2^30 = 2^60 - 2^30 weights are 2^63 - 2^33
+        // bytes, which fit; memory holds the 2^30 biases as well, 2^60 values = 2^63 bytes, one past the largest long.
+        var conventions = Conventions.Caffe with { Precision = new Precision(64), CountBiases = false };
+        var network = new NetworkBuilder("wide", conventions).Input((1 << 30) - 1, 1, 1).FullyConnected("fc", 1 << 30).Build();
+        var report = CostModel.Analyze(network);
+        Assert.Equal(long.MaxValue - (1L << 33) + 1, report.Totals.ParameterBytes);
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(report, Optimizer.Sgd));
+        Assert.Equal("model 'wide': its parameters exceed 2^63-1 bytes", error.Message);
+        Assert.Throws<CnnCostException>(() => MemoryModel.Inference(network, report));
+    }
+
+    // Reports are public records, so a caller may hand the models numbers the cost model would never produce;
+    // they must still refuse to wrap.
+    private static CostReport Chain(out Network network)
+    {
+        network = new NetworkBuilder("chain").Input(1, 4, 4).Convolution("a", 1, 1).Convolution("b", 1, 1).Build();
+        return CostModel.Analyze(network);
+    }
+
+    [Fact]
+    public void Live_activations_of_a_hand_made_report_beyond_2_to_the_63_bytes_are_an_error_naming_the_layer()
+    {
+        // Every output 2^62 bytes: data alone fits, data and a together are 2^63, one past the largest long.
+        var report = Chain(out var network);
+        var huge = report with { Layers = [.. report.Layers.Select(r => r with { OutputBytes = 1L << 62 })] };
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Inference(network, huge));
+        Assert.Equal("model 'chain': the activations live at layer 'a' exceed 2^63-1 bytes", error.Message);
+    }
+
+    [Fact]
+    public void Weights_and_biases_of_a_hand_made_report_beyond_2_to_the_63_are_an_error_naming_the_model()
+    {
+        var report = Chain(out _);
+        var huge = report with { Totals = report.Totals with { Weights = long.MaxValue, Biases = 1 } };
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(huge, Optimizer.Sgd));
+        Assert.Equal("model 'chain': its parameters exceed 2^63-1 bytes", error.Message);
+    }
+
+    [Fact]
+    public void A_hand_made_roofline_row_whose_bytes_exceed_2_to_the_63_names_its_layer()
+    {
+        var report = Chain(out _);
+        // Input 2^30 x 2^30 x 1 = 2^60 values at batch 16: 2^64 values, past the largest long.
+        var wideInput = report with
+        {
+            Options = report.Options with { Batch = 16 },
+            Layers = [report.Layers[0], report.Layers[1] with { InputShapes = [new Shape(1 << 30, 1 << 30, 1)] }, report.Layers[2]],
+        };
+        Assert.Equal("a", Assert.Throws<CostOverflowException>(() => Roofline.Analyze(wideInput, Toy)).LayerName);
+        // 2^63 - 1 weights and one bias: the sum alone overflows.
+        var heavy = report with { Layers = [report.Layers[0], report.Layers[1], report.Layers[2] with { Weights = long.MaxValue, Biases = 1 }] };
+        Assert.Equal("b", Assert.Throws<CostOverflowException>(() => Roofline.Analyze(heavy, Toy)).LayerName);
+    }
+
+    [Fact]
+    public void A_hand_made_roofline_row_that_moves_no_bytes_has_infinite_intensity()
+    {
+        // No inputs, weights, output or FLOPs: 0 FLOPs over 0 bytes is taken as infinitely intense, so compute bound at
+        // the peak and taking no time (0 bytes at the bandwidth), not an intensity of NaN.
+        var report = Chain(out _);
+        var empty = report with
+        {
+            Layers = [report.Layers[0], report.Layers[1] with { InputShapes = [], Weights = 0, Biases = 0, OutputBytes = 0, Flops = 0 }],
+        };
+        var point = Roofline.Analyze(empty, Toy).Single(p => p.Name == "a");
+        Assert.Equal((0L, double.PositiveInfinity, 1e12, true, 0.0), (point.Bytes, point.Intensity, point.AttainableFlopsPerSecond, point.ComputeBound, point.Seconds));
     }
 
     [Fact]

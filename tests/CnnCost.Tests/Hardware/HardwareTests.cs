@@ -39,6 +39,8 @@ public class HardwareTests
         Assert.Equal(57_344, spatial.Bytes);
         Assert.True(spatial.ComputeBound);
         Assert.Equal(1e12, spatial.AttainableFlopsPerSecond);
+        // Compute bound, its time is its FLOPs at the peak, 1,179,648 / 1e12 s, not its bytes at the bandwidth (0.57 µs).
+        Assert.Equal(1.179648e-6, spatial.Seconds, tolerance: 1e-18);
         Assert.Equal(10, Toy.RidgeFlopsPerByte);
     }
 
