@@ -6,6 +6,7 @@
 using CnnCost.Distributed;
 using CnnCost.Hardware;
 using CnnCost.Reporting.Charts;
+using CnnCost.Reporting;
 using CnnCost.Zoo;
 
 var bandwidth = Rates.ParseBandwidth("56Gbit/s");
@@ -17,7 +18,7 @@ var reports = new[] { CommunicationScheme.ParameterServer, CommunicationScheme.R
 foreach (var report in reports)
 {
     var best = report.Rows.MaxBy(r => r.Speedup)!;
-    Console.WriteLine($"{report.Setup.Communication.Scheme,-16} best speedup {best.Speedup:0.0}x at {best.Workers} workers; "
+    Console.WriteLine($"{ScalingViews.SchemeName(report.Setup.Communication.Scheme),-16} best speedup {best.Speedup:0.0}x at {best.Workers} workers; "
         + $"communication reaches computation at {(report.BreakEvenWorkers?.ToString() ?? "none of the listed")} workers");
 }
 

@@ -88,7 +88,7 @@ public static class ScaleCommand
 
         foreach (var report in reports)
         {
-            ConsoleOutput.Write(Table(report), format, stdout);
+            ConsoleOutput.Write(ScalingViews.Table(report), format, stdout);
         }
     }
 
@@ -118,30 +118,4 @@ public static class ScaleCommand
 
         return [.. text.Split(',').Select(part => Count(part, text))];
     }
-
-    private static TextTable Table(ScalingReport report)
-    {
-        var rows = report.Rows.Select(r => (ImmutableArray<string>)
-        [
-            r.Workers.ToString(CultureInfo.InvariantCulture), Seconds(r.ComputeSeconds), Seconds(r.CommunicationSeconds), Seconds(r.StepSeconds),
-            $"{r.Speedup:0.00}x", $"{r.Efficiency:0.0%}", r.FramesPerSecond.ToString("N0", CultureInfo.InvariantCulture),
-        ]).ToImmutableArray();
-        ImmutableArray<TextColumn> columns =
-        [
-            new("workers"), new("compute"), new("communication"), new("step"), new("speedup"), new("efficiency"), new("frames/s"),
-        ];
-        var s = report.Setup;
-        ImmutableArray<string> notes =
-        [
-            $"{s.Mode.ToString().ToLowerInvariant()} scaling, {s.Parallelism.ToString().ToLowerInvariant()} parallelism, batch {s.Batch}, {s.Communication.Scheme} "
-                + $"(branching {s.Communication.Branching}) at {s.Communication.BandwidthBytesPerSecond / 1e9:0.###} GB/s, worker {s.WorkerFlopsPerSecond / 1e12:0.###} TFLOP/s, "
-                + $"{s.GradientBits}-bit gradients: {Units.Significant(report.GradientBytes / 1e6)} MB per worker per step",
-            report.BreakEvenWorkers is { } b
-                ? $"communication reaches computation at {b} workers"
-                : "communication stays below computation at every listed worker count",
-        ];
-        return new TextTable($"{report.Model}: training step time vs workers", columns, rows, notes);
-    }
-
-    private static string Seconds(double seconds) => seconds.ToString("0.####E+0", CultureInfo.InvariantCulture) + " s";
 }

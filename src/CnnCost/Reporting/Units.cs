@@ -89,6 +89,26 @@ public static class Units
     /// <summary>"F0" to "F15", made once: a report of a million layers formats three numbers a row.</summary>
     private static readonly string[] FixedFormats = [.. Enumerable.Range(0, 16).Select(d => "F" + d.ToString(CultureInfo.InvariantCulture))];
 
+    /// <summary>
+    /// A duration with three significant digits in the unit that keeps it between 1 and 1000 (ns, µs, ms, s), never in
+    /// exponent form: <c>1.93 s</c>, <c>966 ms</c>, <c>17.4 ms</c>; a thousand seconds and more stay in seconds, and
+    /// below a nanosecond it is nanoseconds still.
+    /// </summary>
+    /// <param name="seconds">The duration in seconds.</param>
+    /// <returns>The text, <c>0 s</c> for zero.</returns>
+    public static string Duration(double seconds)
+    {
+        if (seconds == 0 || !double.IsFinite(seconds))
+        {
+            return seconds.ToString(CultureInfo.InvariantCulture) + " s";
+        }
+
+        var magnitude = Math.Abs(seconds);
+        var (scale, unit) = magnitude >= 1 ? (1.0, "s") : magnitude >= 1e-3 ? (1e3, "ms") : magnitude >= 1e-6 ? (1e6, "µs") : (1e9, "ns");
+        // The unit is chosen before rounding: 0.9996 s is "1000 ms", which is right, if not the shortest.
+        return $"{Significant(seconds * scale)} {unit}";
+    }
+
     /// <summary>An integer with thousands separators, e.g. <c>60,965,224</c>.</summary>
     /// <param name="value">The value.</param>
     /// <returns>The text.</returns>

@@ -107,7 +107,7 @@ internal static class SampleChecks
     /// <summary>NiN's best speedup and break-even point on K20s over 7 GB/s links for each gradient exchange, by Eq. 3.3, 3.4 and the ring.</summary>
     internal static void ScalingCurves(string output)
     {
-        foreach (var (scheme, label) in new[] { ("ps", "ParameterServer"), ("tree", "ReductionTree"), ("ring", "Ring") })
+        foreach (var (scheme, label) in new[] { ("ps", "parameter server"), ("tree", "reduction tree"), ("ring", "ring") })
         {
             var (best, bestWorkers, breakEven) = NinScaling(scheme, [1, 2, 4, 8, 16, 32, 64, 128]);
             Assert.Contains($"{label,-16} best speedup {F(best, "0.0")}x at {bestWorkers} workers; communication reaches computation at {breakEven?.ToString(CultureInfo.InvariantCulture) ?? "none of the listed"} workers", output);

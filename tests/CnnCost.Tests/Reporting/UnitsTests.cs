@@ -73,4 +73,27 @@ public class UnitsTests
         Assert.Equal("fullyConnected", ReportViews.KindName(LayerKind.FullyConnected));
         Assert.Equal("99", ReportViews.KindName((LayerKind)99));
     }
+
+    [Theory]
+    [InlineData(1.9315, "1.93 s")]
+    [InlineData(0.96576, "966 ms")]
+    [InlineData(8.6802e-3, "8.68 ms")]
+    [InlineData(1.736e-2, "17.4 ms")]
+    [InlineData(1e-3, "1.00 ms")]
+    [InlineData(9.99e-4, "999 µs")]
+    [InlineData(2.5e-6, "2.50 µs")]
+    [InlineData(4.2e-7, "420 ns")]
+    [InlineData(3e-12, "0.00300 ns")]
+    [InlineData(12_345.6, "12300 s")]
+    [InlineData(0.0, "0 s")]
+    [InlineData(-0.5, "-500 ms")]
+    public void Durations_take_the_unit_that_keeps_three_digits_readable(double seconds, string expected) =>
+        Assert.Equal(expected, Units.Duration(seconds));
+
+    [Fact]
+    public void A_duration_that_is_not_a_number_says_so_rather_than_pick_a_unit()
+    {
+        Assert.Equal("NaN s", Units.Duration(double.NaN));
+        Assert.Equal("∞ s", Units.Duration(double.PositiveInfinity));
+    }
 }

@@ -112,7 +112,7 @@ public static class Charts
         for (var i = 0; i < reports.Count; i++)
         {
             var color = Palette[i % Palette.Length];
-            var name = reports[i].Setup.Communication.Scheme.ToString();
+            var name = ScalingViews.SchemeName(reports[i].Setup.Communication.Scheme);
             canvas.Polyline(reports[i].Rows.Select(r => (X(r.Workers), Y(r.Speedup))), color, 2, null, ("series", name));
             foreach (var row in reports[i].Rows)
             {
