@@ -28,11 +28,6 @@ internal static class ModelFile
     /// <exception cref="ModelFormatException">The path is a directory, cannot be opened in time or read, is too large, or is not of the content.</exception>
     public static byte[] ReadAllBytes(string path, long maxBytes, string what, Content content)
     {
-        if (Directory.Exists(path))
-        {
-            throw new ModelFormatException(path, null, "is a directory, not a model file");
-        }
-
         using var stream = Open(path);
         return ReadAll(stream, path, maxBytes, what, content);
     }
@@ -49,11 +44,6 @@ internal static class ModelFile
     /// <exception cref="ModelFormatException">As <see cref="ReadAllBytes"/>.</exception>
     public static Stream OpenSeekable(string path, long maxBytes, string what, Content content)
     {
-        if (Directory.Exists(path))
-        {
-            throw new ModelFormatException(path, null, "is a directory, not a model file");
-        }
-
         var stream = Open(path);
         if (!stream.CanSeek)
         {
@@ -124,6 +114,11 @@ internal static class ModelFile
 
     private static FileStream Open(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new ModelFormatException(path, null, "is a directory, not a model file");
+        }
+
         // Opening a FIFO blocks until a writer comes; a background open that does not finish in time is given up.
         var opening = Task.Run(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan));
         try
