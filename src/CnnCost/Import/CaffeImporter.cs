@@ -82,6 +82,7 @@ public static class CaffeImporter
         // waits until the text has been read to its end, where a syntax error would come first.
         var builder = new Builder(file);
         var before = new List<ProtoTextField>();
+        // Stryker disable once Boolean : true sends every file with an input field to the whole-file path below (a layer-less file reads its inputs there too), which maps it the same
         var layersStarted = false;
         var inputAfterLayers = false;
         ExceptionDispatchInfo? deferred = null;

@@ -57,6 +57,12 @@ public class CaffeReasonTests
         { Head + Layer("ReLU", "relu_param { negative_slope: Infinity }"), "line 2: negative_slope must be a number, got 'Infinity'" },
         { Head + Layer("Dropout", "dropout_param { dropout_ratio { } }"), "line 2: dropout_ratio must be a number, got '{ … }'" },
         { Head + Layer("InnerProduct", "inner_product_param { num_output: 2 bias_term: maybe }"), "line 2: bias_term must be true or false, got 'maybe'" },
+        { "input: \"d\" input_dim: 0 input_dim: 3 input_dim: 8 input_dim: 8", "line 1: input_dim 0 is out of range (1 to 2^31-1)" },
+        { "input: \"d\" input_shape { dim: 1 dim: 0 dim: 8 dim: 8 }", "line 1: dim 0 is out of range (1 to 2^31-1)" },
+        { Head + Layer("Pooling", "pooling_param { kernel_w: 2 }"), "line 2: 'kernel_h' is missing" },
+        { Head + Layer("Pooling", "pooling_param { kernel_h: 0 kernel_w: 2 }"), "line 2: kernel_h 0 is out of range (1 to 2^31-1)" },
+        { Head + Layer("Pooling", "pooling_param { kernel_h: 2 kernel_w: 0 }"), "line 2: kernel_w 0 is out of range (1 to 2^31-1)" },
+        { Head + Layer("InnerProduct", "inner_product_param { num_output: 2 bias_term { } }"), "line 2: bias_term must be true or false, got '{ … }'" },
         { Head + Layer("ReLU", name: "data"), "line 2: the layer name 'data' is used twice" },
         { Head + Layer("Convolution", "convolution_param { num_output: 4 kernel_size: 1 group: 2 }"), "line 2: layer 'l': its 3 input channels are not divisible by groups 2" },
     };
@@ -120,6 +126,79 @@ public class CaffeReasonTests
         Assert.Equal(new[] { "line 16: training-only EuclideanLoss layer 'euclid' left out" }, imported.Notes);
         Assert.Equal("acts", network.Name);   // no 'name' field: the file's name
         Assert.Equal(1, imported.FileBatch);
+    }
+
+    [Fact]
+    public void Every_spelling_of_a_boolean_and_of_ceil_rounding_is_read()
+    {
+        // Caffe's text format takes true, True and 1 for a bool, and an enum by name or number (CEIL = 0).
+        var text = Head
+            + Layer("PReLU", "prelu_param { channel_shared: True }", top: "a", name: "a")
+            + Layer("PReLU", "prelu_param { channel_shared: 1 }", bottom: "a", top: "b", name: "b")
+            + Layer("PReLU", "prelu_param { }", bottom: "b", top: "c", name: "c")   // channel_shared defaults to false
+            + Layer("Pooling", "pooling_param { kernel_size: 2 stride: 2 round_mode: 0 }", bottom: "c", top: "p", name: "p")
+            + Layer("Pooling", "pooling_param { pool: AVE global_pooling: True }", bottom: "p", top: "g", name: "g")
+            + Layer("Pooling", "pooling_param { pool: AVE global_pooling: 1 }", bottom: "g", top: "g2", name: "g2");
+        var network = CaffeImporter.Parse(text, "f").Network;
+        Assert.Equal((true, true, false), (((ActivationLayer)network["a"]).SharedSlope, ((ActivationLayer)network["b"]).SharedSlope, ((ActivationLayer)network["c"]).SharedSlope));
+        Assert.Equal(RoundingRule.Ceiling, ((PoolingLayer)network["p"]).Rounding);
+        Assert.True(((PoolingLayer)network["g"]).IsGlobal && ((PoolingLayer)network["g2"]).IsGlobal);
+    }
+
+    [Fact]
+    public void Concat_axis_wins_over_the_old_concat_dim()
+    {
+        // caffe.proto: "axis" replaces the deprecated concat_dim; given both, Caffe uses axis.
+        var network = CaffeImporter.Parse(Head + Layer("Concat", "concat_param { concat_dim: 2 axis: 1 }", bottom: "data\" bottom: \"data", name: "cat"), "f").Network;
+        Assert.Equal(new[] { "data", "data" }, network["cat"].Inputs);
+    }
+
+    [Fact]
+    public void Every_old_style_type_name_is_read()
+    {
+        // The V1 "layers { type: ENUM }" names, each mapped to its layer (DATA, IMAGE_DATA, MEMORY_DATA in the test below).
+        var text = """
+            layers { name: "data" type: MEMORY_DATA top: "data" top: "label" memory_data_param { channels: 2 height: 8 width: 8 } }
+            layers { name: "split" type: SPLIT bottom: "data" top: "s1" top: "s2" }
+            layers { name: "flat" type: FLATTEN bottom: "s2" top: "flat" }
+            layers { name: "sig" type: SIGMOID bottom: "s1" top: "sig" }
+            layers { name: "tanh" type: TANH bottom: "sig" top: "tanh" }
+            layers { name: "drop" type: DROPOUT bottom: "tanh" top: "drop" }
+            layers { name: "lrn" type: LRN bottom: "drop" top: "lrn" lrn_param { local_size: 3 } }
+            layers { name: "cat" type: CONCAT bottom: "lrn" bottom: "flat" top: "cat" }
+            layers { name: "sum" type: ELTWISE bottom: "cat" bottom: "cat" top: "sum" }
+            layers { name: "prob" type: SOFTMAX bottom: "sum" top: "prob" }
+            layers { name: "loss" type: SOFTMAX_LOSS bottom: "sum" bottom: "label" top: "loss" }
+            layers { name: "acc" type: ACCURACY bottom: "prob" bottom: "label" top: "acc" }
+            """;
+        var network = CaffeImporter.Parse(text, "f").Network;
+        Assert.Equal(new[] { "data", "sig", "tanh", "drop", "lrn", "cat", "sum", "prob", "loss" }, network.Layers.Select(l => l.Name));
+        Assert.Equal((ActivationFunction.Sigmoid, ActivationFunction.Tanh), (((ActivationLayer)network["sig"]).Function, ((ActivationLayer)network["tanh"]).Function));
+        Assert.Equal((LayerKind.Dropout, LayerKind.Lrn, LayerKind.Concat, LayerKind.Add, LayerKind.Softmax, LayerKind.Softmax),
+            (network["drop"].Kind, network["lrn"].Kind, network["cat"].Kind, network["sum"].Kind, network["prob"].Kind, network["loss"].Kind));
+        Assert.Equal(new[] { "lrn", "data" }, network["cat"].Inputs);   // split and flatten only rename "data"
+    }
+
+    [Theory]
+    [InlineData("DATA")]
+    [InlineData("IMAGE_DATA")]
+    [InlineData("MEMORY_DATA")]
+    public void Each_old_style_data_type_is_a_data_layer(string type)
+    {
+        var imported = CaffeImporter.Parse($"layers {{ name: \"d\" type: {type} top: \"x\" transform_param {{ crop_size: 6 }} }}", "f");
+        Assert.Equal(new Shape(3, 6, 6), imported.Network.Input.Shape);
+    }
+
+    [Theory]
+    [InlineData("layer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\ninput: \"data\"\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }")]
+    [InlineData("input: \"data\"\nlayer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\ninput_shape { dim: 1 dim: 3 dim: 8 dim: 8 }")]
+    [InlineData("input: \"data\"\nlayers { name: \"r\" type: RELU bottom: \"data\" top: \"r\" }\ninput_dim: 1 input_dim: 3 input_dim: 8 input_dim: 8")]
+    public void The_net_input_may_be_declared_after_the_layers(string text)
+    {
+        // Caffe reads the whole NetParameter before building, so the order of its top-level fields does not matter.
+        var network = CaffeImporter.Parse(text, "f").Network;
+        Assert.Equal(new[] { "data", "r" }, network.Layers.Select(l => l.Name));
+        Assert.Equal(new Shape(3, 8, 8), network.Input.Shape);
     }
 
     [Fact]

@@ -55,4 +55,32 @@ public sealed class ModelFileTests : IDisposable
             new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         Assert.Equal("n", CaffeImporter.Read(path).Network.Name);
     }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x28, 0x20 })]   // a UTF-16 LE mark, then U+2028 (a line separator, white space)
+    [InlineData(new byte[] { 0xFE, 0xFF, 0x20, 0x28 })]   // the same in UTF-16 BE
+    [InlineData(new byte[] { 0xFF, 0xFE })]               // the mark alone
+    [InlineData(new byte[] { 0x20 })]                     // one byte: too short for any mark
+    public void A_prototxt_with_a_utf16_mark_is_decoded_before_it_is_parsed(byte[] bytes)
+    {
+        // Undecoded, 0xFF or 0xFE is no UTF-8 and fails the parse; decoded, each file is only white space, which has no
+        // input. (Any ASCII in UTF-16 holds a NUL byte, refused as not text before decoding.)
+        var path = Path.Combine(_directory, "utf16.prototxt");
+        File.WriteAllBytes(path, bytes);
+        Assert.Equal($"{path}: no input: give 'input' with 'input_shape' or 'input_dim', or an Input or Data layer",
+            Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(path)).Message);
+    }
+
+    [Fact]
+    public void A_prototxt_over_the_limit_is_refused_naming_the_limit_and_the_format()
+    {
+        var large = Path.Combine(_directory, "large.prototxt");
+        using (var stream = File.Create(large))
+        {
+            stream.SetLength(CaffeImporter.MaxFileBytes + 1); // sparse: no disk is written
+        }
+
+        Assert.Equal($"{large}: is larger than 512 MiB, the most CnnCost reads as a prototxt",
+            Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(large)).Message);
+    }
 }

@@ -53,4 +53,28 @@ public class ModelSourceTests
         var error = Assert.Throws<CnnCostException>(() => ModelSource.Load("no-such-net"));
         Assert.Contains("vgg16", error.Message);
     }
+
+    [Fact]
+    public void A_file_named_like_a_zoo_network_is_read_as_a_file_not_the_zoo_network()
+    {
+        // The zoo's names are case-insensitive; a file in the working directory that spells one wins over it.
+        const string name = "aLeXnEt";
+        File.WriteAllText(name, "");
+        try
+        {
+            Assert.Equal($"{name}: unknown model file type '': CnnCost reads .prototxt and .onnx",
+                Assert.Throws<CnnCostException>(() => ModelSource.Load(name)).Message);
+        }
+        finally
+        {
+            File.Delete(name);
+        }
+    }
+
+    [Fact]
+    public void A_missing_prototxt_is_a_file_error_not_an_unknown_zoo_name()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-missing-{Guid.NewGuid():N}.prototxt");
+        Assert.StartsWith($"{path}: cannot be read", Assert.Throws<ModelFormatException>(() => ModelSource.Load(path)).Message, StringComparison.Ordinal);
+    }
 }

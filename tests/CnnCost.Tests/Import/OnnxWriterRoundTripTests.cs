@@ -1,5 +1,6 @@
 using CnnCost.Graph;
 using CnnCost.Import;
+using CnnCost.Import.Onnx.Schema;
 using Xunit;
 
 namespace CnnCost.Tests.Import;
@@ -58,5 +59,49 @@ public class OnnxWriterRoundTripTests
         Assert.Equal("layer 'conv': its output size rounds up (Eq. 4.2), which an ONNX Conv cannot express",
             Assert.Throws<CnnCostException>(() => OnnxWriter.Write(ceiling)).Message);
         Assert.Throws<ArgumentNullException>(() => OnnxWriter.Write(null!));
+    }
+
+    [Fact]
+    public void The_written_model_holds_the_hand_derived_nodes_initializers_and_header()
+    {
+        // The convolution floors by its own rule under conventions that ceil: H = floor((8 + 2 - 3) / 2) + 1 = 4, W = 8.
+        var network = new NetworkBuilder("n", Conventions.Dissertation).Input(3, 8, 8)
+            .Add(new ConvolutionLayer("conv", "data", 4, new Size2(3, 1), new Size2(2, 1), new Size2(1, 0), 1, 1, true, Rounding: RoundingRule.Floor))
+            .BatchNorm("bn").Concat("cat", "bn", "conv").FullyConnected("fc", 5)   // cat: 8x4x8 = 256 inputs to fc
+            .Build();
+        var model = ModelProto.Parser.ParseFrom(OnnxWriter.Write(network));
+
+        Assert.Equal((8L, "CnnCost"), (model.IrVersion, model.ProducerName));
+        Assert.Equal(("", 13L), (model.OpsetImport.Single().Domain, model.OpsetImport.Single().Version));
+        Assert.Equal("n", model.Graph.Name);
+        var input = model.Graph.Input.Single();
+        Assert.Equal(("data", 1), (input.Name, input.Type.TensorType.ElemType));
+        Assert.Equal(new[] { "batch", "3", "8", "8" },
+            input.Type.TensorType.Shape.Dim.Select(d => d.DimParam.Length > 0 ? d.DimParam : d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal("fc", model.Graph.Output.Single().Name);
+
+        static string Attribute(AttributeProto a) => a.Type == 7 ? $"{a.Name}={string.Join(",", a.Ints)}" : $"{a.Name}:{a.Type}={a.I}";
+        Assert.Equal(new[]
+        {
+            "Conv conv(data conv.weight conv.bias)->conv [kernel_shape=3,1 strides=2,1 pads=1,0,1,0 dilations=1,1 group:2=1]",
+            "BatchNormalization bn(conv bn.scale bn.bias bn.mean bn.var)->bn []",
+            "Concat cat(bn conv)->cat [axis:2=1]",
+            "Flatten fc.flatten(cat)->fc.flatten [axis:2=1]",
+            "Gemm fc(fc.flatten fc.weight fc.bias)->fc [transB:2=1]",
+        }, model.Graph.Node.Select(n => $"{n.OpType} {n.Name}({string.Join(" ", n.Input)})->{string.Join(" ", n.Output)} [{string.Join(" ", n.Attribute.Select(Attribute))}]"));
+        Assert.Equal(new[]
+        {
+            "conv.weight 4,3,3,1", "conv.bias 4", "bn.scale 4", "bn.bias 4", "bn.mean 4", "bn.var 4", "fc.weight 5,256", "fc.bias 5",
+        }, model.Graph.Initializer.Select(t => $"{t.Name} {string.Join(",", t.Dims)}"));
+        Assert.All(model.Graph.Initializer, t => Assert.Equal(1, t.DataType));   // float
+    }
+
+    [Fact]
+    public void A_convolution_that_ceils_by_its_own_rule_is_refused_under_conventions_that_floor()
+    {
+        var network = new NetworkBuilder("c", Conventions.PyTorch).Input(2, 4, 4)
+            .Add(new ConvolutionLayer("conv", "data", 2, 1, 1, 0, 1, 1, true, Rounding: RoundingRule.Ceiling)).Build();
+        Assert.Equal("layer 'conv': its output size rounds up (Eq. 4.2), which an ONNX Conv cannot express",
+            Assert.Throws<CnnCostException>(() => OnnxWriter.Write(network)).Message);
     }
 }

@@ -49,6 +49,8 @@ public class ProtoTextTests
         { "a: }", "f: line 1: expected a value, found '}'" },
         { "a: \"open\nb: 1", "f: line 1: a string is not closed on its line" },
         { "a: 'open", "f: line 1: a string is not closed on its line" },
+        { "a: \"open\\", "f: line 1: a string is not closed on its line" },   // a backslash that ends the file escapes nothing
+        { "a: 1\n~: 2", "f: line 2: expected a field name, found '~'" },           // '~' is printable ASCII, shown as itself
     };
 
     [Theory]
@@ -74,7 +76,7 @@ public class ProtoTextTests
     [Fact]
     public void Missing_text_or_file_name_is_an_argument_error_and_a_format_error_without_location_omits_it()
     {
-        Assert.Throws<ArgumentNullException>(() => ProtoTextMessage.Parse(null!, "f"));
+        Assert.Equal("text", Assert.Throws<ArgumentNullException>(() => ProtoTextMessage.Parse(null!, "f")).ParamName);
         Assert.Throws<ArgumentNullException>(() => ProtoTextMessage.Parse("a: 1", null!));
         Assert.Equal("f.onnx: truncated", new ModelFormatException("f.onnx", null, "truncated").Message);
         Assert.Empty(ProtoTextMessage.Parse("  # only a comment", "f").Fields);
@@ -126,5 +128,38 @@ public class ProtoTextTests
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void A_separator_may_follow_a_bare_value_or_a_message_after_white_space()
+    {
+        // The text format allows ';' or ',' after any field, with white space before it.
+        var root = ProtoTextMessage.Parse("a: 1 ; b: TRUE\n, m { c: 2 } ;\nd: 3", "f");
+        Assert.Equal(new[] { "a", "b", "m", "d" }, root.Fields.Select(f => f.Name));
+        Assert.Equal(("1", "TRUE", "2", "3"), (root.Last("a")!.Value, root.Last("b")!.Value, root.Last("m")!.Message!.Last("c")!.Value, root.Last("d")!.Value));
+    }
+
+    [Fact]
+    public void Strings_of_the_longest_shared_length_are_shared()
+    {
+        // 32 bytes is the longest string the cache shares; two equal ones in a row are one string.
+        var name = new string('x', 32);
+        var root = ProtoTextMessage.Parse($"top: \"{name}\" bottom: \"{name}\"", "f");
+        Assert.Same(root.Last("top")!.Value, root.Last("bottom")!.Value);
+    }
+
+    [Fact]
+    public void Only_top_level_fields_are_offered_to_the_filter()
+    {
+        // A nested field belongs to its message: the filter sees (and may drop) top-level fields alone.
+        var seen = new List<string>();
+        var root = ProtoTextMessage.ParseTopLevel(System.Text.Encoding.UTF8.GetBytes("a: 1\nm { b: 2 n { c: 3 } }\nd: 4"), 0, "f", field =>
+        {
+            seen.Add(field.Name);
+            return field.Name != "d";
+        });
+        Assert.Equal(new[] { "a", "m", "d" }, seen);
+        Assert.Equal(new[] { "a", "m" }, root.Fields.Select(f => f.Name));
+        Assert.Equal("3", root.Last("m")!.Message!.Last("n")!.Message!.Last("c")!.Value);
     }
 }
