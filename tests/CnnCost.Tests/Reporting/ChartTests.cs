@@ -64,7 +64,7 @@ public class ChartTests
             new ScalingSetup(new CommunicationModel(s, 7e9), 3.52e12), [1, 2, 4, 8, 16])).ToArray();
         var circles = Marks(Charts.Scaling(reports), "circle");
         Assert.Equal(15, circles.Length);
-        var ring16 = circles.Single(c => c.Attribute("data-series")!.Value == "Ring" && c.Attribute("data-workers")!.Value == "16");
+        var ring16 = circles.Single(c => c.Attribute("data-series")!.Value == "ring" && c.Attribute("data-workers")!.Value == "16");
         Assert.Equal(reports[2].Rows[^1].Speedup, Number(ring16, "data-speedup"));
     }
 

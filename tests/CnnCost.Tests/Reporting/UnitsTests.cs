@@ -94,6 +94,6 @@ public class UnitsTests
     public void A_duration_that_is_not_a_number_says_so_rather_than_pick_a_unit()
     {
         Assert.Equal("NaN s", Units.Duration(double.NaN));
-        Assert.Equal("∞ s", Units.Duration(double.PositiveInfinity));
+        Assert.Equal("Infinity s", Units.Duration(double.PositiveInfinity));
     }
 }
