@@ -382,4 +382,55 @@ public class OnnxWireTests
         var graph = (byte[])[.. Field(5, UnpackedWeights(new byte[8 << 20])), .. Field(1, node), .. Field(11, input)];
         Assert.Equal(ConvFlops, Flops(Model(graph)));
     }
+
+    [Fact]
+    public void The_reader_refuses_a_stream_it_cannot_seek()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream();
+        var error = Assert.Throws<ArgumentException>(() => new CnnCost.Import.Onnx.WireReader(pipe));
+        Assert.Equal("stream", error.ParamName);
+        Assert.StartsWith("the stream must be seekable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_node_over_two_gibibytes_is_refused_and_one_after_three_gibibytes_is_read()
+    {
+        // Sparse files: no disk is written. First 3 GiB of weight data, then the node and the input, read in place.
+        var (input, node) = ConvParts();
+        const long data = 3L << 30;
+        byte[] weightsHead = [.. Field(8, "w"u8.ToArray()), .. new long[] { 6, 4, 3, 3 }.SelectMany(d => VarintField(1, (ulong)d)), .. Varint(9 << 3 | 2), .. Varint(data)];
+        byte[] tail = [.. Field(1, node), .. Field(11, input)];
+        byte[] graphHead = [.. Varint(5 << 3 | 2), .. Varint((ulong)(weightsHead.Length + data))];
+        var graphLength = graphHead.Length + weightsHead.Length + data + tail.Length;
+        byte[] head = [.. Varint(7 << 3 | 2), .. Varint((ulong)graphLength), .. graphHead, .. weightsHead];
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-late-node-{Environment.ProcessId}.onnx");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.Write(head);
+                file.Seek(data, SeekOrigin.Current);
+                file.Write(tail);
+            }
+
+            Assert.Equal(ConvFlops, CostModel.Analyze(OnnxImporter.Read(path).Network).Totals.Flops);
+
+            // A node (field 1) declaring 2^31 bytes, which the file holds: bytes 0-5 are the graph's tag and length
+            // (a 5-byte varint), byte 6 the node's tag, bytes 7-11 its length; its value starts at byte 12.
+            byte[] huge = [.. Varint(7 << 3 | 2), .. Varint((1UL << 31) + 6), .. Varint(1 << 3 | 2), .. Varint(1UL << 31)];
+            Assert.Equal(12, huge.Length);
+            using (var file = File.Create(path))
+            {
+                file.Write(huge);
+                file.SetLength(huge.Length + (1L << 31));
+            }
+
+            Assert.Equal($"{path}: is not an ONNX model: field 1 at byte 12 holds 2147483648 bytes, more than the 2147483647 of a protobuf message",
+                Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
