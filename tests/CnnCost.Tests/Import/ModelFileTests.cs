@@ -40,6 +40,7 @@ public sealed class ModelFileTests : IDisposable
     [InlineData(new byte[] { 0x00 }, "0x00")]             // field 0
     [InlineData(new byte[] { 0x0b, 0x01 }, "0x0b")]       // wire type 3, a group
     [InlineData(new byte[] { 0x0e }, "0x0e")]             // wire type 6 does not exist
+    [InlineData(new byte[] { 0x02, 0x00 }, "0x02")]       // field 0, wire type 2
     public void Bytes_no_protobuf_message_can_start_with_are_refused_at_once(byte[] start, string shown)
     {
         var path = Path.Combine(_directory, "bad.onnx");
@@ -82,5 +83,50 @@ public sealed class ModelFileTests : IDisposable
 
         Assert.Equal($"{large}: is larger than 512 MiB, the most CnnCost reads as a prototxt",
             Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(large)).Message);
+    }
+
+    [Fact]
+    public void A_directory_given_as_onnx_is_refused_by_name()
+    {
+        Assert.Equal($"{_directory}: is a directory, not a model file",
+            Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(_directory)).Message);
+    }
+
+    [Fact]
+    public void A_prototxt_of_exactly_the_limit_is_read_not_refused_as_too_large()
+    {
+        // 512 MiB of zeros (sparse): at the limit, so it is read, and its first chunk of 65,536 bytes holds a NUL.
+        var path = Path.Combine(_directory, "limit.prototxt");
+        using (var stream = File.Create(path))
+        {
+            stream.SetLength(CaffeImporter.MaxFileBytes);
+        }
+
+        Assert.Equal($"{path}: is not text: it holds a NUL byte within its first 65,536 bytes",
+            Assert.Throws<ModelFormatException>(() => CaffeImporter.Read(path)).Message);
+    }
+
+    [Fact]
+    public void A_file_is_read_into_one_buffer_of_its_own_size()
+    {
+        // 1 MiB of text: one buffer of 1 MiB and one 64 KiB chunk, not a growing buffer, a copy, or a buffer of the limit.
+        var path = Path.Combine(_directory, "text.prototxt");
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)' ', 1 << 20).ToArray());
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var bytes = ModelFile.ReadAllBytes(path, CaffeImporter.MaxFileBytes, "a prototxt", ModelFile.Content.Text);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        Assert.Equal(1 << 20, bytes.Length);
+        Assert.True(allocated < (1 << 20) + (1 << 19), $"reading 1 MiB allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public void A_file_refused_from_its_first_byte_is_closed()
+    {
+        // The open file holds a shared lock (FileShare.Read); a file left open would refuse this exclusive open.
+        var path = Path.Combine(_directory, "closed.onnx");
+        File.WriteAllBytes(path, [0x00]);
+        Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path));
+        using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        Assert.Equal(1, exclusive.Length);
     }
 }

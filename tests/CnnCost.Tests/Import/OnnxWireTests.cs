@@ -1,4 +1,5 @@
 using CnnCost.Costs;
+using CnnCost.Graph;
 using CnnCost.Import;
 using CnnCost.Import.Onnx.Schema;
 using Google.Protobuf;
@@ -189,6 +190,243 @@ public class OnnxWireTests
             File.WriteAllBytes(path, [.. Varint(7 << 3 | 2), .. Varint(1UL << 40), .. Field(11, input)]);
             var error = Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path));
             Assert.Contains("declares 1099511627776 bytes, more than its message holds", error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string ErrorOf(byte[] bytes) => Assert.Throws<ModelFormatException>(() => OnnxImporter.Parse(bytes, "wire.onnx")).Message;
+
+    [Theory]
+    [InlineData(2, "GraphProto.name")]
+    [InlineData(5, "GraphProto.initializer")]
+    [InlineData(11, "GraphProto.input")]
+    public void A_graph_field_given_as_a_varint_is_named_in_the_error(int number, string what)
+    {
+        // The graph holds one varint field (tag number · 8 + 0, value 1): its wire type is 0, not 2.
+        Assert.Equal($"wire.onnx: is not an ONNX model: field {number} ({what}) has wire type 0, expected 2 (length-delimited)",
+            ErrorOf(Model([.. VarintField(number, 1)])));
+    }
+
+    [Fact]
+    public void The_largest_field_number_is_read_and_one_past_it_is_refused()
+    {
+        // 2^29 − 1 = 536,870,911 is protobuf's largest field number; an unknown field of it is skipped.
+        var (input, node) = ConvParts();
+        var graph = (byte[])[.. Field(11, input), .. Field(1, node), .. Field(5, UnpackedWeights([]))];
+        Assert.Equal(ConvFlops, Flops([.. VarintField(536_870_911, 1), .. Model(graph)]));
+        Assert.Equal("wire.onnx: is not an ONNX model: field number 536870912 at byte 0 is not a protobuf field number",
+            ErrorOf([.. VarintField(536_870_912, 1), .. Model(graph)]));
+    }
+
+    [Fact]
+    public void Wire_type_6_is_refused_where_it_is_read()
+    {
+        // 0x0E: field 1, wire type 6; four bytes follow that a fixed32 would take.
+        Assert.Equal("wire.onnx: is not an ONNX model: field 1 at byte 0 has wire type 6, which ONNX files do not use", ErrorOf([0x0E, 1, 2, 3, 4]));
+    }
+
+    [Fact]
+    public void A_varint_cut_off_by_the_end_of_its_message_is_refused_though_the_file_goes_on()
+    {
+        // Bytes 0-1: the graph (field 7) of 2 bytes, 2-3: field 3 as a varint whose one byte 0x80 says more follows; the
+        // graph ends at byte 4, where the file's 0x08 0x07 would end the varint.
+        Assert.Equal("wire.onnx: is not an ONNX model: a varint runs past the end of its message at byte 4",
+            ErrorOf([0x3A, 0x02, 0x18, 0x80, 0x08, 0x07]));
+    }
+
+    [Fact]
+    public void A_fixed32_cut_off_after_a_first_field_is_refused()
+    {
+        // Bytes 0-1: field 1 = 7; byte 2: field 1 as fixed32 (0x0D), whose 4 bytes from byte 3 find 2 before the end (5).
+        Assert.Equal("wire.onnx: is not an ONNX model: a fixed-size field runs past the end of its message at byte 3",
+            ErrorOf([0x08, 0x07, 0x0D, 1, 2]));
+    }
+
+    [Fact]
+    public void An_initializer_without_a_name_is_the_tensor_named_empty()
+    {
+        // Protobuf's default for a missing string is empty: a node reading "" reads that initializer.
+        var input = Message(OnnxModels.GraphOf(1, 4, 8, 8).Input[0]);
+        var node = Message(OnnxModels.Node("Conv", "conv", ["x", ""], ["y"], OnnxModels.Ints("kernel_shape", 3, 3)));
+        byte[] unnamed = [.. new long[] { 6, 4, 3, 3 }.SelectMany(d => VarintField(1, (ulong)d))];
+        Assert.Equal(ConvFlops, Flops(Model([.. Field(11, input), .. Field(5, unnamed), .. Field(1, node)])));
+    }
+
+    [Fact]
+    public void Made_up_names_count_up_past_every_name_taken()
+    {
+        // Relu_0 and Relu_0_2 are names in the file: the unnamed first node takes Relu_0_3.
+        var graph = OnnxModels.GraphOf(1, 4, 8, 8);
+        graph.Node.Add(OnnxModels.Node("Relu", "", ["x"], ["a"]));
+        graph.Node.Add(OnnxModels.Node("Relu", "Relu_0", ["a"], ["b"]));
+        graph.Node.Add(OnnxModels.Node("Relu", "Relu_0_2", ["b"], ["c"]));
+        var names = OnnxImporter.Parse(OnnxModels.Bytes(graph), "wire.onnx").Network.Layers.Select(l => l.Name).ToArray();
+        Assert.Equal(["x", "Relu_0_3", "Relu_0", "Relu_0_2"], names);
+    }
+
+    [Fact]
+    public void A_file_batch_of_one_makes_no_note()
+    {
+        var model = OnnxImporter.Parse(OnnxModels.Bytes(OnnxModels.GraphOf(1, 4, 8, 8)), "wire.onnx");
+        Assert.Equal(1, model.FileBatch);
+        Assert.Empty(model.Notes);
+    }
+
+    [Fact]
+    public void Null_bytes_are_refused_by_their_parameter_name()
+    {
+        Assert.Equal("bytes", Assert.Throws<ArgumentNullException>(() => OnnxImporter.Parse(null!, "wire.onnx")).ParamName);
+    }
+
+    private static ImportedModel ParseGraph(Action<GraphProto> nodes)
+    {
+        var graph = OnnxModels.GraphOf(1, 4, 8, 8);
+        nodes(graph);
+        return OnnxImporter.Parse(OnnxModels.Bytes(graph), "wire.onnx");
+    }
+
+    private static string ParseError(Action<GraphProto> nodes) => Assert.Throws<ModelFormatException>(() => ParseGraph(nodes)).Message;
+
+    [Theory]
+    [InlineData("Gemm", "weights")]
+    [InlineData("MatMul", "weights")]
+    [InlineData("PRelu", "slope")]
+    public void A_node_without_its_constant_input_names_what_it_needs(string op, string what)
+    {
+        Assert.Equal($"wire.onnx: node 'n': {op} needs its {what} as input 2",
+            ParseError(g => g.Node.Add(OnnxModels.Node(op, "n", ["x"], ["y"]))));
+    }
+
+    [Fact]
+    public void An_empty_third_input_is_no_bias()
+    {
+        // ONNX leaves an optional input out by naming it "".
+        var conv = ParseGraph(g =>
+        {
+            g.Initializer.Add(OnnxModels.Initializer("w", [6, 4, 3, 3], false));
+            g.Node.Add(OnnxModels.Node("Conv", "conv", ["x", "w", ""], ["y"], OnnxModels.Ints("kernel_shape", 3, 3)));
+        });
+        Assert.False(((ConvolutionLayer)conv.Network.Layers[1]).HasBias);
+        var gemm = ParseGraph(g =>
+        {
+            g.Initializer.Add(OnnxModels.Initializer("w", [256, 10], false));
+            g.Node.Add(OnnxModels.Node("Gemm", "fc", ["x", "w", ""], ["y"]));
+        });
+        Assert.False(((FullyConnectedLayer)gemm.Network.Layers[1]).HasBias);
+        var matMul = ParseGraph(g =>
+        {
+            g.Initializer.Add(OnnxModels.Initializer("w", [256, 10], false));
+            g.Node.Add(OnnxModels.Node("MatMul", "fc", ["x", "w"], ["y"]));
+        });
+        Assert.False(((FullyConnectedLayer)matMul.Network.Layers[1]).HasBias);
+    }
+
+    [Fact]
+    public void Concat_along_axis_3_is_refused()
+    {
+        Assert.Equal("wire.onnx: node 'cat': Concat along axis 3; CnnCost models channel concatenation (axis 1)",
+            ParseError(g => g.Node.Add(OnnxModels.Node("Concat", "cat", ["x", "x"], ["y"], OnnxModels.Int("axis", 3)))));
+    }
+
+    [Fact]
+    public void A_concat_of_one_constant_is_refused_as_a_constant()
+    {
+        Assert.Equal("wire.onnx: node 'cat': Concat input 'w' is a constant where CnnCost expects an activation",
+            ParseError(g =>
+            {
+                g.Initializer.Add(OnnxModels.Initializer("w", [1, 4, 8, 8], false));
+                g.Node.Add(OnnxModels.Node("Concat", "cat", ["w"], ["y"], OnnxModels.Int("axis", 1)));
+            }));
+    }
+
+    [Fact]
+    public void An_empty_auto_pad_reads_as_notset_and_same_takes_a_1x1_kernel()
+    {
+        // auto_pad "" is NOTSET: no padding, so the 3x3 convolution gives 6x6 outputs.
+        var notSet = ParseGraph(g =>
+        {
+            g.Initializer.Add(OnnxModels.Initializer("w", [6, 4, 3, 3], false));
+            g.Node.Add(OnnxModels.Node("Conv", "conv", ["x", "w"], ["y"], OnnxModels.Text("auto_pad", "")));
+        });
+        Assert.Equal(ConvFlops, CostModel.Analyze(notSet.Network).Totals.Flops);
+
+        // SAME with a 1x1 kernel pads nothing: 6 filters · 8x8 outputs · 4 inputs · 2 FLOPs.
+        var same = ParseGraph(g =>
+        {
+            g.Initializer.Add(OnnxModels.Initializer("w", [6, 4, 1, 1], false));
+            g.Node.Add(OnnxModels.Node("Conv", "conv", ["x", "w"], ["y"], OnnxModels.Text("auto_pad", "SAME_UPPER")));
+        });
+        Assert.Equal(6L * 8 * 8 * 4 * 2, CostModel.Analyze(same.Network).Totals.Flops);
+    }
+
+    [Fact]
+    public void A_node_larger_than_the_read_buffer_is_read_whole_and_the_fields_after_it_too()
+    {
+        // The node's doc_string of 100,000 bytes runs the node past the reader's 64 KiB buffer; the unknown field after
+        // it is skipped within the refilled buffer, and the input follows.
+        var (input, _) = ConvParts();
+        var node = OnnxModels.Node("Conv", "conv", ["x", "w"], ["y"], OnnxModels.Ints("kernel_shape", 3, 3));
+        node.DocString = new string('d', 100_000);
+        var graph = (byte[])[.. Field(5, UnpackedWeights([])), .. Field(1, Message(node)), .. Field(13, [1, 2, 3]), .. Field(11, input)];
+        Assert.Equal(ConvFlops, Flops(Model(graph)));
+    }
+
+    [Fact]
+    public void Fields_after_weight_data_sought_past_are_read()
+    {
+        // 8 MiB of weight data first: the reader seeks the stream past it, then reads the node and the input.
+        var (input, node) = ConvParts();
+        var graph = (byte[])[.. Field(5, UnpackedWeights(new byte[8 << 20])), .. Field(1, node), .. Field(11, input)];
+        Assert.Equal(ConvFlops, Flops(Model(graph)));
+    }
+
+    [Fact]
+    public void The_reader_refuses_a_stream_it_cannot_seek()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream();
+        var error = Assert.Throws<ArgumentException>(() => new CnnCost.Import.Onnx.WireReader(pipe));
+        Assert.Equal("stream", error.ParamName);
+        Assert.StartsWith("the stream must be seekable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_node_over_two_gibibytes_is_refused_and_one_after_three_gibibytes_is_read()
+    {
+        // Sparse files: no disk is written. First 3 GiB of weight data, then the node and the input, read in place.
+        var (input, node) = ConvParts();
+        const long data = 3L << 30;
+        byte[] weightsHead = [.. Field(8, "w"u8.ToArray()), .. new long[] { 6, 4, 3, 3 }.SelectMany(d => VarintField(1, (ulong)d)), .. Varint(9 << 3 | 2), .. Varint(data)];
+        byte[] tail = [.. Field(1, node), .. Field(11, input)];
+        byte[] graphHead = [.. Varint(5 << 3 | 2), .. Varint((ulong)(weightsHead.Length + data))];
+        var graphLength = graphHead.Length + weightsHead.Length + data + tail.Length;
+        byte[] head = [.. Varint(7 << 3 | 2), .. Varint((ulong)graphLength), .. graphHead, .. weightsHead];
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-late-node-{Environment.ProcessId}.onnx");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                file.Write(head);
+                file.Seek(data, SeekOrigin.Current);
+                file.Write(tail);
+            }
+
+            Assert.Equal(ConvFlops, CostModel.Analyze(OnnxImporter.Read(path).Network).Totals.Flops);
+
+            // A node (field 1) declaring 2^31 bytes, which the file holds: bytes 0-5 are the graph's tag and length
+            // (a 5-byte varint), byte 6 the node's tag, bytes 7-11 its length; its value starts at byte 12.
+            byte[] huge = [.. Varint(7 << 3 | 2), .. Varint((1UL << 31) + 6), .. Varint(1 << 3 | 2), .. Varint(1UL << 31)];
+            Assert.Equal(12, huge.Length);
+            using (var file = File.Create(path))
+            {
+                file.Write(huge);
+                file.SetLength(huge.Length + (1L << 31));
+            }
+
+            Assert.Equal($"{path}: is not an ONNX model: field 1 at byte 12 holds 2147483648 bytes, more than the 2147483647 of a protobuf message",
+                Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path)).Message);
         }
         finally
         {

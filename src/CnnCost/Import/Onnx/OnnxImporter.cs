@@ -49,6 +49,7 @@ public static class OnnxImporter
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(file);
+        // Stryker disable once Boolean : the importer never writes to the stream
         using var stream = new MemoryStream(bytes, writable: false);
         return Import(stream, file, options);
     }
@@ -184,6 +185,7 @@ public static class OnnxImporter
         private readonly Dictionary<string, int> _layerIndex = new(StringComparer.Ordinal);
         private int? _fileBatch;
         private HashSet<string>? _given;
+        // Stryker disable once String : never read before ReadInput sets it to the input's name
         private string _node = "";
 
         public ImportedModel Read()
@@ -227,6 +229,7 @@ public static class OnnxImporter
         /// </summary>
         private string Unused(string name)
         {
+            // Stryker disable once Assignment : = recomputes the same set of the file's names on every call
             _given ??= Enumerable.Range(0, graph.Nodes.Count).Select(graph.NodeName).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
             var candidate = name;
             for (var k = 2; _given.Contains(candidate) || _layerIndex.ContainsKey(candidate); k++)

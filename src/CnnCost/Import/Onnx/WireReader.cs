@@ -91,6 +91,7 @@ internal sealed class WireReader
             }
 
             var b = _buffer[_index++];
+            // Stryker disable once Assignment : each byte fills seven bits no earlier byte set, so ^= sets the same bits as |=
             value |= (ulong)(b & 0x7F) << shift;
             if (b < 0x80)
             {
@@ -126,6 +127,7 @@ internal sealed class WireReader
         var done = 0;
         while (done < bytes.Length)
         {
+            // Stryker disable once Statement,String : unreachable: ReadLength has checked the value against the stream's length
             if (!Fill(1))
             {
                 throw new WireFormatException($"the file ends at byte {Position}, inside field {number}");
@@ -202,9 +204,11 @@ internal sealed class WireReader
     /// <summary>Moves to <paramref name="position"/>, within the buffer when it is there, else by seeking the stream.</summary>
     public void SeekTo(long position)
     {
+        // Stryker disable once Arithmetic : _bufferStart - _count bounds a position only when _count is 0 and it is _bufferStart, where seeking the stream gives the same state
         if (position >= _bufferStart && position <= _bufferStart + _count)
         {
             _index = (int)(position - _bufferStart);
+            // Stryker disable once Statement : falling through seeks the stream to the same position with an empty buffer, which refills it
             return;
         }
 
@@ -222,14 +226,17 @@ internal sealed class WireReader
 
         // Keep what is left, at the front.
         var left = _count - _index;
+        // Stryker disable once Statement : Fill is only asked for 1 byte and runs only when none is left, so left is 0
         Array.Copy(_buffer, _index, _buffer, 0, left);
         _bufferStart += _index;
         (_index, _count) = (0, left);
         while (_count < bytes)
         {
+            // Stryker disable once Arithmetic : _count is 0 here (left is 0, and one read of 1 byte or more ends the loop), so Length + 0 = Length - 0
             var read = _stream.Read(_buffer, _count, _buffer.Length - _count);
             if (read == 0)
             {
+                // Stryker disable once Boolean : unreachable: every read is first checked against End, the stream's length
                 return false;
             }
 
