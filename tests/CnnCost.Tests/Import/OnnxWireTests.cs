@@ -425,7 +425,18 @@ public class OnnxWireTests
                 file.SetLength(huge.Length + (1L << 31));
             }
 
-            Assert.Equal($"{path}: is not an ONNX model: field 1 at byte 12 holds 2147483648 bytes, more than the 2147483647 of a protobuf message",
+            Assert.Equal($"{path}: is not an ONNX model: field 1 at byte 12 holds 2147483648 bytes, more than the 2147483591 CnnCost reads as one message",
+                Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path)).Message);
+
+            // Between the largest array .NET makes and protobuf's 2 GiB: refused too, never an out-of-memory crash.
+            byte[] nearly = [.. Varint(7 << 3 | 2), .. Varint(2_147_483_600UL + 6), .. Varint(1 << 3 | 2), .. Varint(2_147_483_600UL)];
+            using (var file = File.Create(path))
+            {
+                file.Write(nearly);
+                file.SetLength(nearly.Length + 2_147_483_600L);
+            }
+
+            Assert.Equal($"{path}: is not an ONNX model: field 1 at byte 12 holds 2147483600 bytes, more than the 2147483591 CnnCost reads as one message",
                 Assert.Throws<ModelFormatException>(() => OnnxImporter.Read(path)).Message);
         }
         finally

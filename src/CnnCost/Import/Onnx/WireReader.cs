@@ -25,8 +25,12 @@ internal sealed class WireReader
     /// <summary>Wire type of fixed 32-bit values.</summary>
     public const int Fixed32 = 5;
 
-    /// <summary>The most bytes a message read whole (a node, an input) may hold: protobuf's limit, 2 GiB − 1.</summary>
-    public const long MaxMessageBytes = int.MaxValue;
+    /// <summary>
+    /// The most bytes a message read whole (a node, an input) may hold: the largest byte array .NET makes
+    /// (<see cref="Array.MaxLength"/>, just under protobuf's own 2 GiB limit), so a longer one is a format error, not an
+    /// out-of-memory crash.
+    /// </summary>
+    public static readonly long MaxMessageBytes = Array.MaxLength;
 
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[1 << 16];
@@ -120,7 +124,7 @@ internal sealed class WireReader
         var valueEnd = ReadLength(number, end);
         if (valueEnd - Position > MaxMessageBytes)
         {
-            throw new WireFormatException($"field {number} at byte {Position} holds {valueEnd - Position} bytes, more than the {MaxMessageBytes} of a protobuf message");
+            throw new WireFormatException($"field {number} at byte {Position} holds {valueEnd - Position} bytes, more than the {MaxMessageBytes} CnnCost reads as one message");
         }
 
         var bytes = new byte[valueEnd - Position];
