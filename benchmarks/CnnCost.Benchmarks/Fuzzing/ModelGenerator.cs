@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CnnCost.Import.Onnx.Schema;
+using CnnCost.Tests.Import;
 using Google.Protobuf;
 
 namespace CnnCost.Benchmarks.Fuzzing;
@@ -379,23 +380,23 @@ public static class ModelGenerator
                     var attrs = new List<AttributeProto>();
                     if (random.Next(2) == 0)
                     {
-                        attrs.Add(Ints("kernel_shape", kh, kw));
+                        attrs.Add(OnnxModels.Ints("kernel_shape", kh, kw));
                     }
 
                     long sh = 1 + random.Next(2), sw = 1 + random.Next(2), dh = random.Next(6) == 0 ? 2 : 1;
                     if (sh > 1 || sw > 1 || random.Next(3) == 0)
                     {
-                        attrs.Add(Ints("strides", sh, sw));
+                        attrs.Add(OnnxModels.Ints("strides", sh, sw));
                     }
 
                     if (dh > 1 || random.Next(4) == 0)
                     {
-                        attrs.Add(Ints("dilations", dh, dh));
+                        attrs.Add(OnnxModels.Ints("dilations", dh, dh));
                     }
 
                     if (groups > 1 || random.Next(4) == 0)
                     {
-                        attrs.Add(Int("group", groups));
+                        attrs.Add(OnnxModels.Int("group", groups));
                     }
 
                     AutoPadOrPads(random, attrs);
@@ -414,15 +415,15 @@ public static class ModelGenerator
 
                 case 1:
                 {
-                    var attrs = new List<AttributeProto> { Ints("kernel_shape", 1 + random.Next(3), 1 + random.Next(3)) };
+                    var attrs = new List<AttributeProto> { OnnxModels.Ints("kernel_shape", 1 + random.Next(3), 1 + random.Next(3)) };
                     if (random.Next(2) == 0)
                     {
-                        attrs.Add(Ints("strides", 1 + random.Next(2), 1 + random.Next(2)));
+                        attrs.Add(OnnxModels.Ints("strides", 1 + random.Next(2), 1 + random.Next(2)));
                     }
 
                     if (random.Next(2) == 0)
                     {
-                        attrs.Add(Int("ceil_mode", random.Next(2)));
+                        attrs.Add(OnnxModels.Int("ceil_mode", random.Next(2)));
                     }
 
                     AutoPadOrPads(random, attrs);
@@ -466,12 +467,12 @@ public static class ModelGenerator
                         var attrs = new List<AttributeProto>();
                         if (transB == 1 || random.Next(3) == 0)
                         {
-                            attrs.Add(Int("transB", transB));
+                            attrs.Add(OnnxModels.Int("transB", transB));
                         }
 
                         if (random.Next(8) == 0)
                         {
-                            attrs.Add(Int("transA", 0));
+                            attrs.Add(OnnxModels.Int("transA", 0));
                         }
 
                         Node("Gemm", [.. inputs], output, [.. attrs]);
@@ -503,7 +504,7 @@ public static class ModelGenerator
                     Node("BatchNormalization", [current, Init(c), Init(c), Init(c), Init(c)], output);
                     break;
                 case 6:
-                    Node("LRN", [current], output, random.Next(2) == 0 ? [Int("size", 1 + 2 * random.Next(3))] : []);
+                    Node("LRN", [current], output, random.Next(2) == 0 ? [OnnxModels.Int("size", 1 + 2 * random.Next(3))] : []);
                     break;
                 case 7:
                 case 8:
@@ -516,14 +517,14 @@ public static class ModelGenerator
                     {
                         var m = op == 7 ? 1 + random.Next(4) : c;
                         var t = Next();
-                        Node("Conv", [current, Init(m, c, 3, 3)], t, Ints("pads", 1, 1, 1, 1));
+                        Node("Conv", [current, Init(m, c, 3, 3)], t, OnnxModels.Ints("pads", 1, 1, 1, 1));
                         tops.Add(t);
                         joined += m;
                     }
 
                     if (op == 7)
                     {
-                        Node("Concat", [.. tops], output, random.Next(3) switch { 0 => [Int("axis", 1)], 1 => [Int("axis", -3)], _ => [Int("axis", 1)] });
+                        Node("Concat", [.. tops], output, random.Next(3) switch { 0 => [OnnxModels.Int("axis", 1)], 1 => [OnnxModels.Int("axis", -3)], _ => [OnnxModels.Int("axis", 1)] });
                         c = joined;
                     }
                     else
@@ -567,32 +568,21 @@ public static class ModelGenerator
         switch (random.Next(6))
         {
             case 0:
-                attrs.Add(Ints("pads", 1, 1, 1, 1));
+                attrs.Add(OnnxModels.Ints("pads", 1, 1, 1, 1));
                 break;
             case 1:
-                attrs.Add(Ints("pads", 0, 1, 1, 0)); // uneven
+                attrs.Add(OnnxModels.Ints("pads", 0, 1, 1, 0)); // uneven
                 break;
             case 2:
-                attrs.Add(Str("auto_pad", random.Next(3) switch { 0 => "SAME_UPPER", 1 => "SAME_LOWER", _ => "VALID" }));
+                attrs.Add(OnnxModels.Text("auto_pad", random.Next(3) switch { 0 => "SAME_UPPER", 1 => "SAME_LOWER", _ => "VALID" }));
                 break;
             case 3:
-                attrs.Add(Str("auto_pad", "NOTSET"));
+                attrs.Add(OnnxModels.Text("auto_pad", "NOTSET"));
                 break;
             default:
                 break;
         }
     }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = 7 };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, I = value, Type = 2 };
-
-    private static AttributeProto Str(string name, string value) => new() { Name = name, S = ByteString.CopyFromUtf8(value), Type = 3 };
 
     private static long Extreme(Random random) => ExtremeInts[random.Next(ExtremeInts.Length)];
 
@@ -620,7 +610,7 @@ public static class ModelGenerator
                         var existing = node.Attribute.FirstOrDefault(a => a.Name == name);
                         if (existing is null)
                         {
-                            existing = name is "group" or "axis" or "size" or "ceil_mode" or "transB" or "transA" ? Int(name, 0) : Ints(name, 1, 1, 1, 1);
+                            existing = name is "group" or "axis" or "size" or "ceil_mode" or "transB" or "transA" ? OnnxModels.Int(name, 0) : OnnxModels.Ints(name, 1, 1, 1, 1);
                             node.Attribute.Add(existing);
                         }
 
@@ -749,7 +739,7 @@ public static class ModelGenerator
                     break;
                 case 10:
                     // An auto_pad attribute, known or not.
-                    node?.Attribute.Add(Str("auto_pad", random.Next(4) switch { 0 => "SAME_UPPER", 1 => "SAME_LOWER", 2 => "VALID", _ => "WEIRD" }));
+                    node?.Attribute.Add(OnnxModels.Text("auto_pad", random.Next(4) switch { 0 => "SAME_UPPER", 1 => "SAME_LOWER", 2 => "VALID", _ => "WEIRD" }));
                     break;
                 case 11:
                     // The same name on an initializer and a node output, or on two initializers.

@@ -73,15 +73,14 @@ public static class Units
             return null;
         }
 
-        var whole = digits / Pow10Long[decimals];
-        var fraction = digits % Pow10Long[decimals];
+        var whole = digits / Pow10[decimals];
+        var fraction = digits % Pow10[decimals];
         var sign = rounded < 0 ? "-" : "";
         return string.Create(CultureInfo.InvariantCulture, $"{sign}{whole}.{fraction.ToString(FractionFormats[decimals], CultureInfo.InvariantCulture)}");
     }
 
-    private static readonly double[] Pow10 = [.. Enumerable.Range(0, 16).Select(d => Math.Pow(10, d))];
-
-    private static readonly long[] Pow10Long = [.. Enumerable.Range(0, 16).Select(d => (long)Math.Pow(10, d))];
+    /// <summary>10^0 to 10^15, exact as longs and as doubles.</summary>
+    private static readonly long[] Pow10 = [.. Enumerable.Range(0, 16).Select(d => (long)Math.Pow(10, d))];
 
     /// <summary>"D0" to "D15": a fraction's digits with its leading zeros.</summary>
     private static readonly string[] FractionFormats = [.. Enumerable.Range(0, 16).Select(d => "D" + d.ToString(CultureInfo.InvariantCulture))];
