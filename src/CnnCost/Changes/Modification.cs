@@ -131,7 +131,7 @@ public sealed record SetInputChannels(int Channels) : Modification
 {
     /// <inheritdoc />
     public override Network ApplyTo(Network network) =>
-        network.WithInputShape(network.Input.Shape with { Channels = Channels });
+        network.WithInputShape(network.Input.Shape.WithDimension(0, Channels));
 
     /// <inheritdoc />
     public override string Spec => $"input-channels={Channels}";
@@ -143,7 +143,9 @@ public sealed record SetInputSize(Size2 Size) : Modification
 {
     /// <inheritdoc />
     public override Network ApplyTo(Network network) =>
-        network.WithInputShape(network.Input.Shape with { Height = Size.Height, Width = Size.Width });
+        network.Input.Shape.IsImage
+            ? network.WithInputShape(new Shape(network.Input.Shape.Channels, Size.Height, Size.Width))
+            : throw new NetworkDefinitionException(network.Input.Name, $"its input is {network.Input.Shape}, not an image, so it has no height and width to change");
 
     /// <inheritdoc />
     public override string Spec => $"input-size={Size}";

@@ -67,6 +67,70 @@ public static class CostEquations
     public static long PoolingOps(PoolingMethod method, Size2 window, Shape output, int batch) =>
         checked((method == PoolingMethod.Average ? 2L : 1L) * window.Height * window.Width * output.Elements * batch);
 
+    /// <summary>
+    /// Operations of an element-wise layer with <paramref name="operands"/> operands, broadcast to the output: one per
+    /// output value per operand beyond the first (the element-wise convention, cost-model.md §2, extended to
+    /// broadcasting: a stretched operand is read again, not recomputed).
+    /// </summary>
+    /// <param name="outputElements">Output values over the batch.</param>
+    /// <param name="operands">Operands, activations and constants together.</param>
+    /// <returns>The operations of one forward pass over the batch.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long ElementwiseOps(long outputElements, int operands) => checked(outputElements * (operands - 1));
+
+    /// <summary>
+    /// Operations of a reduction: one per value read, two for a mean (an addition and the share of the division, as
+    /// average pooling counts them) and for an L2 norm (a multiply and an addition): <c>k · inputElements</c>.
+    /// </summary>
+    /// <param name="operation">What the reduction computes.</param>
+    /// <param name="inputElements">Input values over the batch.</param>
+    /// <returns>The operations of one forward pass over the batch.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long ReductionOps(ReductionOperation operation, long inputElements) =>
+        checked((operation is ReductionOperation.Mean or ReductionOperation.L2 ? 2L : 1L) * inputElements);
+
+    /// <summary>
+    /// FLOPs of a matrix product of two activations, one multiply-add counted as 2: <c>2 · K · outputElements</c>, every
+    /// output value a dot product of length <c>K</c> (Eq. 4.3's convention applied to <c>A·B</c>).
+    /// </summary>
+    /// <param name="inner">The contracted extent <c>K</c>.</param>
+    /// <param name="outputElements">Output values over the batch.</param>
+    /// <returns>The FLOPs of one forward pass over the batch.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long MatMulFlops(int inner, long outputElements) => checked(2L * inner * outputElements);
+
+    /// <summary>Weights of a per-position linear layer: <c>inputs · outputs</c> (a fully-connected layer over the last axis).</summary>
+    /// <param name="inputs">The input's last extent, <c>K</c>.</param>
+    /// <param name="outputs">Outputs per position.</param>
+    /// <returns>The weight count.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long LinearWeights(int inputs, int outputs) => checked((long)inputs * outputs);
+
+    /// <summary>
+    /// Weights of a transposed convolution: <c>ch · numFilt/groups · filterH · filterW</c> (the convolution it transposes
+    /// has the same weights, Eq. 3.1, with input and output channels exchanged).
+    /// </summary>
+    /// <param name="inputChannels">Channels of the layer's input.</param>
+    /// <param name="filters">Output channels.</param>
+    /// <param name="kernel">Kernel height and width.</param>
+    /// <param name="groups">Channel groups.</param>
+    /// <returns>The weight count.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long DeconvolutionWeights(int inputChannels, int filters, Size2 kernel, int groups) =>
+        checked((long)inputChannels * (filters / groups) * kernel.Height * kernel.Width);
+
+    /// <summary>
+    /// FLOPs of a transposed convolution: every input position multiplies its values by the whole window of weights,
+    /// <c>2 · weights · inH · inW · batch</c> (the gradient of Eq. 4.3 with respect to the data).
+    /// </summary>
+    /// <param name="weights">The layer's weights.</param>
+    /// <param name="input">The input shape.</param>
+    /// <param name="batch">Data items per batch.</param>
+    /// <returns>The FLOPs of one forward pass over the batch.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long DeconvolutionFlops(long weights, Shape input, int batch) =>
+        checked(2 * weights * input.Height * input.Width * batch);
+
     /// <summary>Output activations of a layer: <c>numFilt · outH · outW · batch</c> (dissertation Eq. 3.2).</summary>
     /// <param name="output">The output shape of one item.</param>
     /// <param name="batch">Data items per batch.</param>

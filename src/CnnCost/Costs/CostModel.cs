@@ -67,6 +67,23 @@ public static class CostModel
         return new CostReport(network.Name, options, network.Input.Shape, ImmutableCollectionsMarshal.AsImmutableArray(rows), totals);
     }
 
+    /// <summary>Scale values of a normalization: each normalized value's for layer norm, each channel's otherwise.</summary>
+    private static long NormalizedValues(NormalizationLayer layer, Shape output)
+    {
+        if (layer.Method != NormalizationMethod.Layer)
+        {
+            return output.Channels;
+        }
+
+        long values = 1;
+        for (var axis = layer.Axis; axis < output.Rank; axis++)
+        {
+            values = checked(values * output[axis]);
+        }
+
+        return values;
+    }
+
     private static LayerCost Row(Layer layer, int[] inputIndices, Shape[] shapes, Shape output, int batch, Phase phase, Conventions conventions)
     {
         var inputShapes = new Shape[inputIndices.Length];
@@ -108,6 +125,45 @@ public static class CostModel
                 break;
             case ActivationLayer or DropoutLayer or LrnLayer or SoftmaxLayer:
                 flops = conventions.CountElementwiseOps ? outputElements : 0;
+                break;
+            case ElementwiseLayer elementwise:
+                weights = elementwise is { ConstantIsParameter: true, Constant: { } constant } ? constant.Elements : 0;
+                flops = conventions.CountElementwiseOps ? CostEquations.ElementwiseOps(outputElements, elementwise.Operands) : 0;
+                break;
+            case ReductionLayer reduction:
+                flops = conventions.CountElementwiseOps
+                    ? CostEquations.ReductionOps(reduction.Operation, CostEquations.OutputElements(inputShapes[0], batch))
+                    : 0;
+                break;
+            case NormalizationLayer normalization:
+                if (normalization.Affine)
+                {
+                    weights = NormalizedValues(normalization, output);
+                    biases = weights;
+                }
+
+                flops = conventions.CountElementwiseOps ? outputElements : 0;
+                break;
+            case MatMulLayer:
+                flops = CostEquations.MatMulFlops(inputShapes[0][inputShapes[0].Rank - 1], outputElements);
+                break;
+            case LinearLayer linear:
+                var inner = inputShapes[0][inputShapes[0].Rank - 1];
+                weights = CostEquations.LinearWeights(inner, linear.Outputs);
+                biases = linear.HasBias ? linear.Outputs : 0;
+                flops = CostEquations.MatMulFlops(inner, outputElements);
+                break;
+            case DeconvolutionLayer deconv:
+                weights = CostEquations.DeconvolutionWeights(inputShapes[0].Channels, deconv.Filters, deconv.Kernel, deconv.Groups);
+                biases = deconv.HasBias ? deconv.Filters : 0;
+                flops = CostEquations.DeconvolutionFlops(weights, inputShapes[0], batch);
+                break;
+            case ResizeLayer resize:
+                // Interpolation is counted as one element-wise operation per output value; the nearest value is a copy.
+                flops = conventions.CountElementwiseOps && resize.Mode != ResizeMode.Nearest ? outputElements : 0;
+                break;
+            case ConstantLayer constantLayer:
+                weights = constantLayer.IsParameter ? constantLayer.Value.Elements : 0;
                 break;
         }
 

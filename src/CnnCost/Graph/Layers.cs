@@ -25,8 +25,38 @@ public enum LayerKind
     Concat,
     /// <summary>Element-wise addition (a bypass or residual connection).</summary>
     Add,
-    /// <summary>Softmax over the channels.</summary>
+    /// <summary>Softmax over the channels (or another axis).</summary>
     Softmax,
+    /// <summary>An element-wise binary operation with broadcasting (Add, Sub, Mul, Div, Pow, Max, Min), possibly with a constant operand.</summary>
+    Elementwise,
+    /// <summary>A reduction over some axes (mean, sum, max, min, L2).</summary>
+    Reduction,
+    /// <summary>Layer, group or instance normalization.</summary>
+    Normalization,
+    /// <summary>A change of shape that keeps the values in order (Reshape, Flatten, Squeeze, Unsqueeze).</summary>
+    Reshape,
+    /// <summary>A permutation of the axes.</summary>
+    Transpose,
+    /// <summary>A strided range of each of some axes (Slice, one output of Split).</summary>
+    Slice,
+    /// <summary>Entries taken along one axis at constant indices.</summary>
+    Gather,
+    /// <summary>Constant padding added before and after some axes.</summary>
+    Pad,
+    /// <summary>Broadcasting to a larger shape (Expand) or repeating (Tile).</summary>
+    Expand,
+    /// <summary>A matrix product of two activations (attention), batched over the leading axes.</summary>
+    MatMul,
+    /// <summary>A linear map with weights applied to the last axis at every position (a per-position fully-connected layer).</summary>
+    Linear,
+    /// <summary>A transposed convolution (deconvolution).</summary>
+    Deconvolution,
+    /// <summary>Resizing of the height and width (nearest or bilinear upsampling).</summary>
+    Resize,
+    /// <summary>A learned tensor that does not depend on the input's values (a class token), repeated for each item.</summary>
+    Constant,
+    /// <summary>An operator an importer does not model, skipped at no cost with the output shape its file states.</summary>
+    Skipped,
 }
 
 /// <summary>
@@ -90,7 +120,7 @@ public sealed record InputLayer(string Name, Shape Shape) : Layer(Name)
     public override LayerKind Kind => LayerKind.Input;
 
     internal override string? ParameterProblem() =>
-        Shape.Channels < 1 || Shape.Height < 1 || Shape.Width < 1
+        Shape.Rank == 0 || Shape.Dimensions.Any(d => d < 1)
             ? $"input shape {Shape} must be positive in every dimension"
             : null;
 }
@@ -218,6 +248,36 @@ public enum ActivationFunction
     LeakyReLU,
     /// <summary>Parametric ReLU (He et al. 2015): a learned slope per channel, or one shared slope.</summary>
     PReLU,
+    /// <summary><c>max(0, min(1, a·x + b))</c> (MobileNetV3's gate).</summary>
+    HardSigmoid,
+    /// <summary><c>x · HardSigmoid(x)</c> (MobileNetV3).</summary>
+    HardSwish,
+    /// <summary><c>x · sigmoid(x)</c>, also called Swish (EfficientNet).</summary>
+    SiLU,
+    /// <summary>The Gaussian error linear unit (ViT, ConvNeXt, Swin).</summary>
+    Gelu,
+    /// <summary>The error function (GELU as exporters decompose it).</summary>
+    Erf,
+    /// <summary>The square root.</summary>
+    Sqrt,
+    /// <summary>The exponential.</summary>
+    Exp,
+    /// <summary>The natural logarithm.</summary>
+    Log,
+    /// <summary>The absolute value.</summary>
+    Abs,
+    /// <summary>The negation.</summary>
+    Negate,
+    /// <summary><c>1 / x</c>.</summary>
+    Reciprocal,
+    /// <summary><c>min(max(x, low), high)</c> with bounds other than ReLU6's.</summary>
+    Clip,
+    /// <summary><c>ln(1 + e^x)</c>.</summary>
+    Softplus,
+    /// <summary>The exponential linear unit.</summary>
+    Elu,
+    /// <summary>A conversion of the element type (Cast), counted like any element-wise operation.</summary>
+    Cast,
 }
 
 /// <summary>An element-wise nonlinearity; its output has its input's shape.</summary>
@@ -272,13 +332,17 @@ public sealed record LrnLayer(string Name, string Input, int LocalSize) : Single
         LocalSize < 1 ? $"local size must be at least 1, got {LocalSize}" : null;
 }
 
-/// <summary>Softmax over the channels.</summary>
+/// <summary>Softmax along one axis: over the channels by default (a classifier's last layer), over the last axis in attention.</summary>
 /// <param name="Name">The layer's name.</param>
 /// <param name="Input">The layer feeding it.</param>
-public sealed record SoftmaxLayer(string Name, string Input) : SingleInputLayer(Name, Input)
+/// <param name="Axis">The axis normalized over (0, the channels, by default).</param>
+public sealed record SoftmaxLayer(string Name, string Input, int Axis = 0) : SingleInputLayer(Name, Input)
 {
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Softmax;
+
+    internal override string? ParameterProblem() =>
+        Axis < 0 ? $"the softmax axis must not be negative, got {Axis}" : null;
 }
 
 /// <summary>Concatenation of its inputs along the channel axis; all inputs share height and width.</summary>
@@ -300,8 +364,13 @@ public sealed record ConcatLayer(string Name, ImmutableArray<string> Sources) : 
     /// <inheritdoc />
     public override LayerKind Kind => LayerKind.Concat;
 
+    /// <summary>The axis joined along (0, the channels, by default); the inputs agree on every other axis.</summary>
+    public int Axis { get; init; }
+
     internal override string? ParameterProblem() =>
-        Inputs.Length < 2 ? $"a concat needs at least two inputs, got {Inputs.Length}" : null;
+        Inputs.Length < 1 ? "a concat needs at least one input, got 0"
+        : Axis < 0 ? $"the concat axis must not be negative, got {Axis}"
+        : null;
 }
 
 /// <summary>The element-wise operation of an <see cref="AddLayer"/> (Caffe's Eltwise): each costs one operation per output element per extra input.</summary>
@@ -313,6 +382,14 @@ public enum ElementwiseOperation
     Product,
     /// <summary>Maximum.</summary>
     Max,
+    /// <summary>Subtraction (the second operand from the first).</summary>
+    Subtract,
+    /// <summary>Division (the first operand by the second).</summary>
+    Divide,
+    /// <summary>Power (the first operand raised to the second).</summary>
+    Power,
+    /// <summary>Minimum.</summary>
+    Min,
 }
 
 /// <summary>Element-wise combination of inputs of identical shape: by default addition (a bypass or residual connection).</summary>

@@ -94,7 +94,7 @@ public static class ShapeInference
                 return input.Shape;
             case ConvolutionLayer conv:
                 {
-                    var inShape = shapes[inputIndices[0]];
+                    var inShape = Image(conv.Name, shapes[inputIndices[0]]);
                     if (inShape.Channels % conv.Groups != 0)
                     {
                         throw new NetworkDefinitionException(conv.Name,
@@ -107,10 +107,11 @@ public static class ShapeInference
                 }
 
             case FullyConnectedLayer fc:
-                return new Shape(fc.Outputs, 1, 1);
+                // A vector in, a vector out (ONNX's Gemm after a flatten); otherwise the dissertation's ch x 1 x 1.
+                return shapes[inputIndices[0]].Rank == 1 ? Shape.Of(fc.Outputs) : new Shape(fc.Outputs, 1, 1);
             case PoolingLayer pool:
                 {
-                    var inShape = shapes[inputIndices[0]];
+                    var inShape = Image(pool.Name, shapes[inputIndices[0]]);
                     if (pool.IsGlobal)
                     {
                         return new Shape(inShape.Channels, 1, 1);
@@ -122,28 +123,7 @@ public static class ShapeInference
                 }
 
             case ConcatLayer concat:
-                {
-                    var first = shapes[inputIndices[0]];
-                    long channels = 0;
-                    for (var j = 0; j < inputIndices.Length; j++)
-                    {
-                        var shape = shapes[inputIndices[j]];
-                        if (shape.Height != first.Height || shape.Width != first.Width)
-                        {
-                            throw new NetworkDefinitionException(concat.Name,
-                                $"its inputs differ in height and width: '{concat.Inputs[0]}' is {first}, '{concat.Inputs[j]}' is {shape}");
-                        }
-
-                        channels += shape.Channels;
-                    }
-
-                    if (channels > int.MaxValue)
-                    {
-                        throw new NetworkDefinitionException(concat.Name, $"its {channels} output channels exceed 2^31-1");
-                    }
-
-                    return new Shape((int)channels, first.Height, first.Width);
-                }
+                return TensorShapes.Concat(concat, inputIndices, shapes);
 
             case AddLayer add:
                 {
@@ -161,11 +141,22 @@ public static class ShapeInference
                     return first;
                 }
 
-            default:
-                // Activation, dropout, batch norm, LRN and softmax keep their input's shape.
+            case LrnLayer lrn:
+                return Image(lrn.Name, shapes[inputIndices[0]]);
+            case BatchNormLayer or SoftmaxLayer or NormalizationLayer:
+                return TensorShapes.WithAxis(layer, shapes[inputIndices[0]]);
+            case ActivationLayer or DropoutLayer:
                 return shapes[inputIndices[0]];
+            default:
+                return TensorShapes.OutputOf(layer, inputIndices, shapes);
         }
     }
+
+    /// <summary>The input of a layer that needs an image (convolution, pooling, LRN): rank 3, or the reason it is not.</summary>
+    internal static Shape Image(string layer, Shape input) =>
+        input.IsImage
+            ? input
+            : throw new NetworkDefinitionException(layer, $"it needs a channels x height x width image, but its input is {input} (rank {input.Rank})");
 
     private static Size2 Window(string layer, Shape input, Size2 kernel, Size2 stride, Padding pad, Size2 dilation, RoundingRule rounding)
     {

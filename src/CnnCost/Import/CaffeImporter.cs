@@ -9,7 +9,17 @@ namespace CnnCost.Import;
 /// <param name="Network">The network (Caffe conventions for prototxt).</param>
 /// <param name="FileBatch">The batch dimension the file declares, if any. It is shown, never used: the analysis's batch decides.</param>
 /// <param name="Notes">What the importer assumed or left out (one line each).</param>
-public sealed record ImportedModel(Network Network, int? FileBatch, ImmutableArray<string> Notes);
+public sealed record ImportedModel(Network Network, int? FileBatch, ImmutableArray<string> Notes)
+{
+    /// <summary>The nodes skipped as unsupported (only with the skip option), in file order; empty otherwise.</summary>
+    public ImmutableArray<SkippedNode> Skipped { get; init; } = [];
+}
+
+/// <summary>A node an importer skipped because CnnCost does not model it.</summary>
+/// <param name="Node">The node's (or layer's) name.</param>
+/// <param name="Operator">The operator or layer type the file names.</param>
+/// <param name="Reason">Why it was skipped.</param>
+public sealed record SkippedNode(string Node, string Operator, string Reason);
 
 /// <summary>
 /// Reads Caffe's <c>.prototxt</c> (both <c>layer</c> and the old <c>layers { type: CONVOLUTION }</c> syntax) into

@@ -55,15 +55,20 @@ public static class CaffeWriter
             ActivationFunction.ReLU6 => "ReLU6",
             ActivationFunction.PReLU => "PReLU",
             ActivationFunction.Sigmoid => "Sigmoid",
-            _ => "TanH",
+            ActivationFunction.Tanh => "TanH",
+            _ => Unwritable(layer),
         },
         DropoutLayer => "Dropout",
         BatchNormLayer => "BatchNorm",
         LrnLayer => "LRN",
-        ConcatLayer => "Concat",
-        AddLayer => "Eltwise",
-        _ => "Softmax",
+        ConcatLayer { Axis: 0 } => "Concat",
+        AddLayer { Operation: ElementwiseOperation.Sum or ElementwiseOperation.Product or ElementwiseOperation.Max } => "Eltwise",
+        SoftmaxLayer { Axis: 0 } => "Softmax",
+        _ => Unwritable(layer),
     };
+
+    private static string Unwritable(Layer layer) =>
+        throw new CnnCostException($"layer '{layer.Name}': a {layer.Kind} layer of this kind cannot be written to a Caffe prototxt");
 
     private static void WriteParameters(StringBuilder text, Layer layer, Conventions conventions)
     {

@@ -58,7 +58,7 @@ public static class OnnxImporter
     {
         try
         {
-            return new GraphReader(file, GraphParts.Scan(stream), options ?? new OnnxImportOptions()).Read();
+            return new OnnxGraphReader(file, GraphParts.Scan(stream), options ?? new OnnxImportOptions()).Read();
         }
         catch (Exception error) when (error is WireFormatException or InvalidProtocolBufferException)
         {
@@ -79,15 +79,24 @@ public static class OnnxImporter
     /// <c>name</c> = 8. A message given twice is merged as protobuf merges it: repeated fields append, the name is the
     /// last one given.
     /// </summary>
-    private sealed class GraphParts
+    internal sealed class GraphParts
     {
+        /// <summary>Initializers up to this size (1 MiB) are read whole: their values may size a reshape or a slice.</summary>
+        public const long SmallTensorBytes = 1 << 20;
+
         public string Name { get; private set; } = "";
+
+        /// <summary>The default domain's opset the file imports (13, the exporters' long-time default, when it names none).</summary>
+        public long Opset { get; private set; } = 13;
 
         public List<byte[]> Nodes { get; } = [];
 
-        public List<(string Name, ImmutableArray<long> Dims)> Initializers { get; } = [];
+        public List<InitializerInfo> Initializers { get; } = [];
 
         public List<ValueInfoProto> Inputs { get; } = [];
+
+        /// <summary>Shapes the file states for values (<c>value_info</c> = 13) and outputs (<c>output</c> = 12).</summary>
+        public List<ValueInfoProto> ValueInfos { get; } = [];
 
         public static GraphParts Scan(Stream stream)
         {
@@ -96,6 +105,18 @@ public static class OnnxImporter
             var found = false;
             while (reader.NextField(reader.End, out var number, out var wireType))
             {
+                if (number == 8)
+                {
+                    WireReader.Expect(number, wireType, "ModelProto.opset_import");
+                    var opset = OperatorSetIdProto.Parser.ParseFrom(reader.ReadBytes(number, reader.End));
+                    if (opset.Domain is "" or "ai.onnx")
+                    {
+                        graph.Opset = opset.Version;
+                    }
+
+                    continue;
+                }
+
                 if (number != 7)
                 {
                     reader.Skip(number, wireType, reader.End);
@@ -132,6 +153,10 @@ public static class OnnxImporter
                         WireReader.Expect(number, wireType, "GraphProto.input");
                         Inputs.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes(number, end)));
                         break;
+                    case 12 or 13:
+                        WireReader.Expect(number, wireType, number == 12 ? "GraphProto.output" : "GraphProto.value_info");
+                        ValueInfos.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes(number, end)));
+                        break;
                     default:
                         reader.Skip(number, wireType, end);
                         break;
@@ -139,16 +164,31 @@ public static class OnnxImporter
             }
         }
 
-        private static (string Name, ImmutableArray<long> Dims) Initializer(WireReader reader, long end)
+        /// <summary>
+        /// An initializer's name, dims and element type. A small one (at most <see cref="SmallTensorBytes"/>: shapes,
+        /// indices, scales) is read whole, so shape subgraphs can be evaluated; a larger one's data is sought past.
+        /// </summary>
+        private static InitializerInfo Initializer(WireReader reader, long end)
         {
+            var start = reader.Position;
+            if (end - start <= SmallTensorBytes)
+            {
+                var tensor = TensorProto.Parser.ParseFrom(reader.ReadTo(end, 5));
+                return new InitializerInfo(tensor.Name, [.. tensor.Dims], tensor.DataType, tensor);
+            }
+
             var name = "";
             var dims = new List<long>();
+            var type = 0;
             while (reader.NextField(end, out var number, out var wireType))
             {
                 switch (number)
                 {
                     case 1:
                         reader.ReadInt64s(number, wireType, end, dims);
+                        break;
+                    case 2 when wireType == WireReader.Varint:
+                        type = (int)reader.ReadVarint(end);
                         break;
                     case 8:
                         WireReader.Expect(number, wireType, "TensorProto.name");
@@ -160,7 +200,7 @@ public static class OnnxImporter
                 }
             }
 
-            return (name, [.. dims]);
+            return new InitializerInfo(name, [.. dims], type, null);
         }
 
         public NodeProto Node(int index) => NodeProto.Parser.ParseFrom(Nodes[index]);
@@ -168,434 +208,7 @@ public static class OnnxImporter
         /// <summary>The name a node carries in the file.</summary>
         public string NodeName(int index) => Node(index).Name;
     }
-
-    /// <summary>A tensor of the graph: an activation some layer produces, or a constant of known dims.</summary>
-    private sealed record Tensor(string? Layer, ImmutableArray<long> Dims)
-    {
-        public bool IsConstant => Layer is null;
-    }
-
-    private sealed class GraphReader(string file, GraphParts graph, OnnxImportOptions options)
-    {
-        private static readonly Conventions Rules = Conventions.PyTorch;
-        private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
-        private readonly List<Layer> _layers = [];
-        private readonly List<string> _notes = [];
-        private readonly Dictionary<string, int> _layerIndex = new(StringComparer.Ordinal);
-        private int? _fileBatch;
-        private HashSet<string>? _given;
-        // Stryker disable once String : never read before ReadInput sets it to the input's name
-        private string _node = "";
-
-        public ImportedModel Read()
-        {
-            foreach (var (initializer, dims) in graph.Initializers)
-            {
-                _tensors[initializer] = new Tensor(null, dims);
-            }
-
-            ReadInput();
-            for (var i = 0; i < graph.Nodes.Count; i++)
-            {
-                var node = graph.Node(i);
-
-                _node = string.IsNullOrEmpty(node.Name) ? Unused($"{node.OpType}_{i}") : node.Name;
-                if (_layerIndex.ContainsKey(_node))
-                {
-                    // ONNX does not require node names to be unique; a network's layer names are.
-                    var renamed = Unused(_node);
-                    _notes.Add($"node name '{_node}' is used more than once; this {node.OpType} node is called '{renamed}'");
-                    _node = renamed;
-                }
-
-                Map(node);
-            }
-
-            var name = string.IsNullOrEmpty(graph.Name) ? Path.GetFileNameWithoutExtension(file) : graph.Name;
-            try
-            {
-                return new ImportedModel(new Network(name, _layers, Rules), _fileBatch, [.. _notes]);
-            }
-            catch (NetworkDefinitionException error)
-            {
-                throw new ModelFormatException(file, error.LayerName is null ? null : $"node '{error.LayerName}'", error.Reason);
-            }
-        }
-
-        /// <summary>
-        /// A name no node carries in the file and no layer has taken: names of unnamed nodes are made up, and must not
-        /// take a name a later node carries. The file's names are gathered the first time one is needed.
-        /// </summary>
-        private string Unused(string name)
-        {
-            // Stryker disable once Assignment : = recomputes the same set of the file's names on every call
-            _given ??= Enumerable.Range(0, graph.Nodes.Count).Select(graph.NodeName).Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
-            var candidate = name;
-            for (var k = 2; _given.Contains(candidate) || _layerIndex.ContainsKey(candidate); k++)
-            {
-                candidate = $"{name}_{k}";
-            }
-
-            return candidate;
-        }
-
-        private void ReadInput()
-        {
-            var inputs = graph.Inputs.Where(i => !_tensors.ContainsKey(i.Name)).ToArray();
-            if (inputs.Length != 1)
-            {
-                throw new ModelFormatException(file, null, inputs.Length == 0
-                    ? "the graph has no input besides its initializers"
-                    : $"the graph has {inputs.Length} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); CnnCost models networks with one");
-            }
-
-            var input = inputs[0];
-            var dims = input.Type?.TensorType?.Shape?.Dim ?? throw new ModelFormatException(file, $"input '{input.Name}'", "has no tensor shape");
-            if (dims.Count != 4)
-            {
-                throw new ModelFormatException(file, $"input '{input.Name}'", $"has {dims.Count} dimensions; CnnCost models NxCxHxW images");
-            }
-
-            if (dims[0].DimValue > 0)
-            {
-                _fileBatch = (int)Math.Min(dims[0].DimValue, int.MaxValue);
-                if (_fileBatch > 1)
-                {
-                    _notes.Add($"the file's batch of {_fileBatch} is shown but not used: the analysis's batch (--batch) decides");
-                }
-            }
-
-            int Dim(int k) => dims[k].DimValue is > 0 and <= int.MaxValue
-                ? (int)dims[k].DimValue
-                : throw new ModelFormatException(file, $"input '{input.Name}'", $"dimension {k} is '{(dims[k].DimParam is { Length: > 0 } p ? p : dims[k].DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}'; only the batch may be symbolic");
-
-            _node = input.Name;
-            Add(new InputLayer(input.Name, new Shape(Dim(1), Dim(2), Dim(3))), input.Name);
-        }
-
-        private void Map(NodeProto node)
-        {
-            switch (node.OpType)
-            {
-                case "Conv":
-                    var weights = Constant(node, 1, "weights");
-                    if (weights.Dims.Length != 4)
-                    {
-                        throw Error($"Conv weights have {weights.Dims.Length} dimensions; CnnCost models 2-D convolutions");
-                    }
-
-                    var weightKernel = new Size2(Int(weights.Dims[2]), Int(weights.Dims[3]));
-                    var kernel = Pair(node, "kernel_shape", null, weightKernel);
-                    if (kernel != weightKernel)
-                    {
-                        throw Error($"kernel_shape {kernel} disagrees with the weights' {weightKernel}");
-                    }
-
-                    var stride = Pair(node, "strides", 1);
-                    var dilation = Pair(node, "dilations", 1);
-                    var source = Activation(node, 0);
-                    var group = Int(IntAttribute(node, "group", 1));
-                    var channels = _shapes[source].Channels;
-                    if (group >= 1 && (long)Int(weights.Dims[1]) * group != channels) // group 0 is refused with the other attributes
-                    {
-                        throw Error($"the weights see {weights.Dims[1]} channels per group x {group} groups, but the input '{source}' has {channels} channels");
-                    }
-
-                    var pad = Padding(node, source, kernel, stride, dilation);
-                    Add(new ConvolutionLayer(_node, source, Int(weights.Dims[0]), kernel, stride, pad.Begin, group, dilation,
-                        node.Input.Count > 2 && node.Input[2].Length > 0, PadEnd: pad.EndWhereUneven), node.Output);
-                    return;
-                case "Gemm":
-                    var b = Constant(node, 1, "weights");
-                    if (b.Dims.Length != 2)
-                    {
-                        throw Error($"Gemm weights have {b.Dims.Length} dimensions, expected 2");
-                    }
-
-                    if (IntAttribute(node, "transA", 0) != 0)
-                    {
-                        throw Error("Gemm with transA set multiplies the transposed activations; CnnCost models fully-connected layers (transA = 0)");
-                    }
-
-                    var transposed = IntAttribute(node, "transB", 0) == 1;
-                    var gemmSource = Activation(node, 0);
-                    FullyConnectedInputs(gemmSource, transposed ? b.Dims[1] : b.Dims[0]);
-                    Add(new FullyConnectedLayer(_node, gemmSource, Int(transposed ? b.Dims[0] : b.Dims[1]), node.Input.Count > 2 && node.Input[2].Length > 0), node.Output);
-                    return;
-                case "MatMul":
-                    var m = Constant(node, 1, "weights");
-                    if (m.Dims.Length != 2)
-                    {
-                        throw Error("MatMul is modelled only with a 2-D initializer as its second input");
-                    }
-
-                    var matMulSource = Activation(node, 0);
-                    FullyConnectedInputs(matMulSource, m.Dims[0]);
-                    Add(new FullyConnectedLayer(_node, matMulSource, Int(m.Dims[1]), false), node.Output);
-                    return;
-                case "MaxPool" or "AveragePool":
-                    var window = Pair(node, "kernel_shape", null);
-                    var poolStride = Pair(node, "strides", 1);
-                    var poolSource = Activation(node, 0);
-                    var poolPad = Padding(node, poolSource, window, poolStride, 1);
-                    var rounding = IntAttribute(node, "ceil_mode", 0) == 1 ? RoundingRule.Ceiling : RoundingRule.Floor;
-                    Add(new PoolingLayer(_node, poolSource, node.OpType == "MaxPool" ? PoolingMethod.Max : PoolingMethod.Average, window, poolStride, poolPad.Begin, false, rounding, poolPad.EndWhereUneven), node.Output);
-                    return;
-                case "GlobalAveragePool" or "GlobalMaxPool":
-                    Add(new PoolingLayer(_node, Activation(node, 0), node.OpType == "GlobalMaxPool" ? PoolingMethod.Max : PoolingMethod.Average, 1, 1, 0, IsGlobal: true), node.Output);
-                    return;
-                case "Relu":
-                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.ReLU), node.Output);
-                    return;
-                case "Clip":
-                    // Bounds are data; whatever they are, a clip costs what ReLU6 costs and keeps the shape.
-                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.ReLU6), node.Output);
-                    return;
-                case "LeakyRelu":
-                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.LeakyReLU), node.Output);
-                    return;
-                case "PRelu":
-                    var slope = Constant(node, 1, "slope");
-                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.PReLU, slope.Dims.Aggregate(1L, (a, d) => a * d) == 1), node.Output);
-                    return;
-                case "Sigmoid":
-                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.Sigmoid), node.Output);
-                    return;
-                case "Tanh":
-                    Add(new ActivationLayer(_node, Activation(node, 0), ActivationFunction.Tanh), node.Output);
-                    return;
-                case "BatchNormalization":
-                    Add(new BatchNormLayer(_node, Activation(node, 0)), node.Output);
-                    return;
-                case "LRN":
-                    Add(new LrnLayer(_node, Activation(node, 0), (int)Math.Clamp(IntAttribute(node, "size", 5), 1, int.MaxValue)), node.Output);
-                    return;
-                case "Softmax":
-                    Add(new SoftmaxLayer(_node, Activation(node, 0)), node.Output);
-                    return;
-                case "Concat":
-                    var axis = IntAttribute(node, "axis", 1);
-                    if (axis is not (1 or -3))
-                    {
-                        throw Error($"Concat along axis {axis}; CnnCost models channel concatenation (axis 1)");
-                    }
-
-                    if (node.Input.Count == 1)
-                    {
-                        // A concatenation of one tensor is that tensor.
-                        Activation(node, 0);
-                        Alias(node);
-                        return;
-                    }
-
-                    Add(new ConcatLayer(_node, [.. node.Input.Select((_, k) => Activation(node, k))]), node.Output);
-                    return;
-                case "Add" or "Sum":
-                    MapAdd(node);
-                    return;
-                case "Dropout" or "Identity" or "Flatten" or "Reshape" or "Squeeze" or "Unsqueeze":
-                    Alias(node);
-                    return;
-                case "Constant":
-                    var value = node.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
-                    Define(node.Output, new Tensor(null, value is null ? [] : [.. value.Dims]));
-
-                    return;
-                default:
-                    if (!options.SkipUnsupported)
-                    {
-                        throw Error($"operator {node.OpType} is not supported (pass --skip-unsupported to pass its first input through)");
-                    }
-
-                    _notes.Add($"node '{_node}': unsupported operator {node.OpType} skipped (its first input passed through)");
-                    Alias(node);
-                    return;
-            }
-        }
-
-        /// <summary>A fully-connected layer's weights must take exactly the values its flattened input holds.</summary>
-        private void FullyConnectedInputs(string source, long weightInputs)
-        {
-            var elements = _shapes[source].Elements;
-            if (weightInputs != elements)
-            {
-                throw Error($"the weights take {weightInputs} inputs, but '{source}' holds {elements} values ({_shapes[source]})");
-            }
-        }
-
-        /// <summary>
-        /// Add of two activations is a bypass; adding a constant to a bias-free fully-connected layer's output is that
-        /// layer's bias (MatMul + Add exports); any other constant add keeps the shape and is passed through.
-        /// </summary>
-        private void MapAdd(NodeProto node)
-        {
-            if (node.Input.FirstOrDefault(i => Lookup(i) is null) is { } missing)
-            {
-                throw Error($"{node.OpType} reads '{missing}', which no earlier node or initializer defines");
-            }
-
-            var activations = node.Input.Where(i => Lookup(i) is { IsConstant: false }).ToArray();
-            if (activations.Length >= 2)
-            {
-                Add(new AddLayer(_node, [.. activations.Select(i => Lookup(i)!.Layer!)]), node.Output);
-                return;
-            }
-
-            if (activations.Length == 0)
-            {
-                throw Error("Add of two constants; CnnCost models adds of activations");
-            }
-
-            var producer = Lookup(activations[0])!.Layer!;
-            var index = _layerIndex[producer];
-            if (_layers[index] is FullyConnectedLayer { HasBias: false } fc)
-            {
-                _layers[index] = fc with { HasBias = true };
-            }
-
-            Define(node.Output, new Tensor(producer, []));
-        }
-
-        private void Alias(NodeProto node)
-        {
-            var first = node.Input.Count > 0 ? Lookup(node.Input[0]) : null;
-            if (first is null)
-            {
-                throw Error($"{node.OpType} reads '{(node.Input.Count > 0 ? node.Input[0] : "")}', which no earlier node or initializer defines");
-            }
-
-            Define(node.Output, first);
-        }
-
-        /// <summary>
-        /// The padding of a window: ONNX <c>pads</c> as begin and end per axis, or <c>auto_pad</c> SAME, whose total
-        /// <c>(⌈in/stride⌉ − 1)·stride + dilation·(kernel − 1) + 1 − in</c> goes half to each side, the odd one after the
-        /// input for SAME_UPPER and before it for SAME_LOWER (ONNX operator docs, Conv).
-        /// </summary>
-        private Padding Padding(NodeProto node, string source, Size2 kernel, Size2 stride, Size2 dilation)
-        {
-            var autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
-            var input = _shapes[source];
-            switch (autoPad)
-            {
-                case "NOTSET" or "":
-                    var pads = Ints(node, "pads") ?? [0, 0, 0, 0];
-                    if (pads.Length != 4)
-                    {
-                        throw Error($"pads has {pads.Length} values, expected 4");
-                    }
-
-                    return new Padding(new Size2(pads[0], pads[1]), new Size2(pads[2], pads[3]));
-                case "VALID":
-                    return new Size2(0, 0);
-                case "SAME_UPPER" or "SAME_LOWER":
-                    var upper = autoPad == "SAME_UPPER";
-                    var (top, bottom) = Same(input.Height, kernel.Height, stride.Height, dilation.Height, upper);
-                    var (left, right) = Same(input.Width, kernel.Width, stride.Width, dilation.Width, upper);
-                    return new Padding(new Size2(top, left), new Size2(bottom, right));
-                default:
-                    throw Error($"auto_pad '{autoPad}' is not an ONNX padding mode");
-            }
-        }
-
-        private (int Begin, int End) Same(int input, int kernel, int stride, int dilation, bool extraAtEnd)
-        {
-            if (stride < 1 || kernel < 1 || dilation < 1)
-            {
-                throw Error($"auto_pad SAME needs a positive kernel, stride and dilation, got kernel {kernel}, stride {stride}, dilation {dilation}");
-            }
-
-            var output = ((long)input + stride - 1) / stride;
-            var total = Math.Max(0, (output - 1) * stride + ((long)dilation * (kernel - 1) + 1) - input);
-            if (total > int.MaxValue)
-            {
-                throw Error($"auto_pad SAME needs {total} padding, more than 2^31-1");
-            }
-
-            var (small, large) = ((int)(total / 2), (int)(total - total / 2));
-            return extraAtEnd ? (small, large) : (large, small);
-        }
-
-        private void Add(Layer layer, string output) => Add(layer, new[] { output });
-
-        private void Add(Layer layer, IEnumerable<string> outputs)
-        {
-            // Attributes first: shape inference may divide by a stride or index a first input.
-            if (layer.ParameterProblem() is { } problem)
-            {
-                throw Error(problem);
-            }
-
-            Shape shape;
-            try
-            {
-                shape = ShapeInference.OutputOf(layer, [.. layer.Inputs.Select(i => _shapes[i])], Rules);
-            }
-            catch (NetworkDefinitionException error)
-            {
-                throw Error(error.Reason);
-            }
-
-            _layerIndex[layer.Name] = _layers.Count;
-            _layers.Add(layer);
-            _shapes[layer.Name] = shape;
-            Define(outputs, new Tensor(layer.Name, []));
-        }
-
-        /// <summary>Gives each output its tensor; a graph defines every name once (static single assignment).</summary>
-        private void Define(IEnumerable<string> outputs, Tensor tensor)
-        {
-            foreach (var output in outputs)
-            {
-                if (!_tensors.TryAdd(output, tensor))
-                {
-                    throw Error($"its output '{output}' is already defined by the graph's input, an initializer or an earlier node");
-                }
-            }
-        }
-
-        private Tensor? Lookup(string name) => _tensors.GetValueOrDefault(name);
-
-        private string Activation(NodeProto node, int index)
-        {
-            var name = index < node.Input.Count ? node.Input[index] : throw Error($"{node.OpType} needs input {index + 1}");
-            return Lookup(name) switch
-            {
-                { IsConstant: false } t => t.Layer!,
-                { IsConstant: true } => throw Error($"{node.OpType} input '{name}' is a constant where CnnCost expects an activation"),
-                null => throw Error($"{node.OpType} reads '{name}', which no earlier node or initializer defines"),
-            };
-        }
-
-        private Tensor Constant(NodeProto node, int index, string what)
-        {
-            var name = index < node.Input.Count ? node.Input[index] : throw Error($"{node.OpType} needs its {what} as input {index + 1}");
-            return Lookup(name) is { IsConstant: true } t ? t : throw Error($"{node.OpType} {what} '{name}' is not an initializer or constant; CnnCost needs its dims");
-        }
-
-        private long IntAttribute(NodeProto node, string name, long defaultValue) =>
-            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : defaultValue;
-
-        private int[]? Ints(NodeProto node, string name) =>
-            node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? [.. a.Ints.Select(Int)] : null;
-
-        private Size2 Pair(NodeProto node, string name, int? defaultValue, Size2? defaultPair = null)
-        {
-            var values = Ints(node, name);
-            return values switch
-            {
-                null when defaultPair is { } p => p,
-                null when defaultValue is { } d => d,
-                null => throw Error($"{node.OpType} has no '{name}'"),
-                { Length: 2 } => new Size2(values[0], values[1]),
-                _ => throw Error($"'{name}' has {values.Length} values; CnnCost models 2-D layers"),
-            };
-        }
-
-        private int Int(long value) =>
-            value is >= 0 and <= int.MaxValue ? (int)value : throw Error($"the value {value} is out of range (0 to 2^31-1)");
-
-        private ModelFormatException Error(string reason) => new(file, $"node '{_node}'", reason);
-    }
 }
+
+/// <summary>An initializer as the importer knows it: name, dims, ONNX element type, and the whole tensor when it is small.</summary>
+internal sealed record InitializerInfo(string Name, ImmutableArray<long> Dims, int DataType, TensorProto? Tensor);

@@ -66,7 +66,7 @@ public static class OnnxWriter
                 case ActivationLayer { Function: ActivationFunction.PReLU } prelu:
                     graph.Node.Add(Node("PRelu", prelu.Name, [prelu.Input, Initializer(graph, $"{prelu.Name}.slope", prelu.SharedSlope ? [1] : [shape.Channels, 1, 1])]));
                     break;
-                case ActivationLayer a:
+                case ActivationLayer { Function: ActivationFunction.ReLU or ActivationFunction.ReLU6 or ActivationFunction.LeakyReLU or ActivationFunction.Sigmoid or ActivationFunction.Tanh } a:
                     graph.Node.Add(Node(a.Function switch
                     {
                         ActivationFunction.ReLU => "Relu",
@@ -86,10 +86,10 @@ public static class OnnxWriter
                 case LrnLayer lrn:
                     graph.Node.Add(Node("LRN", lrn.Name, [lrn.Input], Int("size", lrn.LocalSize)));
                     break;
-                case SoftmaxLayer s:
+                case SoftmaxLayer { Axis: 0 } s:
                     graph.Node.Add(Node("Softmax", s.Name, [s.Input]));
                     break;
-                case ConcatLayer cat:
+                case ConcatLayer { Axis: 0 } cat:
                     graph.Node.Add(Node("Concat", cat.Name, [.. cat.Sources], Int("axis", 1)));
                     break;
                 case AddLayer { Operation: ElementwiseOperation.Sum } add:

@@ -119,9 +119,11 @@ internal sealed class WireReader
     }
 
     /// <summary>The value of a length-delimited field, copied; for the small messages the importer parses whole.</summary>
-    public byte[] ReadBytes(int number, long end)
+    public byte[] ReadBytes(int number, long end) => ReadTo(ReadLength(number, end), number);
+
+    /// <summary>The bytes from here to <paramref name="valueEnd"/>: the rest of a value whose length was read already.</summary>
+    public byte[] ReadTo(long valueEnd, int number)
     {
-        var valueEnd = ReadLength(number, end);
         if (valueEnd - Position > MaxMessageBytes)
         {
             throw new WireFormatException($"field {number} at byte {Position} holds {valueEnd - Position} bytes, more than the {MaxMessageBytes} CnnCost reads as one message");

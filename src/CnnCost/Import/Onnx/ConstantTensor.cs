@@ -1,0 +1,210 @@
+using CnnCost.Import.Onnx.Schema;
+
+namespace CnnCost.Import.Onnx;
+
+/// <summary>
+/// The values of a small constant tensor, row-major, as doubles (integers exact up to 2^53; larger ones, such as
+/// the <c>INT64_MAX</c> that exporters write as an open slice end, saturate at ±2^62 and still clamp the same).
+/// Shape subgraphs (Shape → Gather → Concat → Reshape, Range, Where …) are evaluated with these at import.
+/// </summary>
+internal static class ConstantTensor
+{
+    /// <summary>Tensors with more values than this (1 Mi) are never evaluated: no shape subgraph needs them.</summary>
+    public const long MaxValues = 1 << 20;
+
+    private const double Saturation = 4.611686018427388E18; // 2^62
+
+    /// <summary>The values of <paramref name="tensor"/>, or <see langword="null"/> when its data is absent or not numeric.</summary>
+    public static double[]? Values(TensorProto tensor)
+    {
+        long count = 1;
+        foreach (var d in tensor.Dims)
+        {
+            if (d < 0 || (count = count * d) > MaxValues)
+            {
+                return null;
+            }
+        }
+
+        var raw = tensor.RawData.Span;
+        var values = new double[count];
+        switch (tensor.DataType)
+        {
+            case 1: // FLOAT
+                if (tensor.FloatData.Count == count) return [.. tensor.FloatData.Select(v => (double)v)];
+                if (raw.Length != count * 4) return null;
+                for (var i = 0; i < count; i++) values[i] = BitConverter.ToSingle(raw.Slice(i * 4, 4));
+                return values;
+            case 11: // DOUBLE
+                if (tensor.DoubleData.Count == count) return [.. tensor.DoubleData];
+                if (raw.Length != count * 8) return null;
+                for (var i = 0; i < count; i++) values[i] = BitConverter.ToDouble(raw.Slice(i * 8, 8));
+                return values;
+            case 7: // INT64
+                if (tensor.Int64Data.Count == count) return [.. tensor.Int64Data.Select(Saturate)];
+                if (raw.Length != count * 8) return null;
+                for (var i = 0; i < count; i++) values[i] = Saturate(BitConverter.ToInt64(raw.Slice(i * 8, 8)));
+                return values;
+            case 6 or 3 or 2 or 5 or 4 or 9: // INT32, INT8, UINT8, INT16, UINT16, BOOL: int32_data or raw bytes of their width
+                if (tensor.Int32Data.Count == count) return [.. tensor.Int32Data.Select(v => (double)v)];
+                var width = tensor.DataType switch { 6 => 4, 5 or 4 => 2, _ => 1 };
+                if (raw.Length != count * width) return null;
+                for (var i = 0; i < count; i++)
+                {
+                    var at = raw.Slice(i * width, width);
+                    values[i] = tensor.DataType switch
+                    {
+                        6 => BitConverter.ToInt32(at),
+                        5 => BitConverter.ToInt16(at),
+                        4 => BitConverter.ToUInt16(at),
+                        3 => (sbyte)at[0],
+                        _ => at[0],
+                    };
+                }
+
+                return values;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>An integer as a double, saturated at ±2^62 so that 2^63−1 does not round up past <see cref="long"/>.</summary>
+    public static double Saturate(long value) => Math.Clamp(value, -Saturation, Saturation);
+
+    /// <summary>A value as an integer: truncated toward zero, saturated.</summary>
+    public static long ToInt64(double value) =>
+        double.IsNaN(value) ? 0 : value >= Saturation ? (long)Saturation : value <= -Saturation ? -(long)Saturation : (long)value;
+
+    /// <summary>Values in a tensor of <paramref name="dims"/>.</summary>
+    public static long Count(IReadOnlyList<long> dims)
+    {
+        long count = 1;
+        foreach (var d in dims)
+        {
+            count = checked(count * d);
+        }
+
+        return count;
+    }
+
+    /// <summary>Row-major strides of <paramref name="dims"/>.</summary>
+    public static long[] Strides(IReadOnlyList<long> dims)
+    {
+        var strides = new long[dims.Count];
+        long stride = 1;
+        for (var i = dims.Count - 1; i >= 0; i--)
+        {
+            strides[i] = stride;
+            stride *= dims[i];
+        }
+
+        return strides;
+    }
+
+    /// <summary>The values of a tensor of <paramref name="dims"/> broadcast to <paramref name="target"/> (NumPy rules, already checked).</summary>
+    public static double[] BroadcastTo(double[] values, IReadOnlyList<long> dims, IReadOnlyList<long> target)
+    {
+        var count = Count(target);
+        var result = new double[count];
+        var strides = Strides(dims);
+        var offset = target.Count - dims.Count;
+        var index = new long[target.Count];
+        for (long flat = 0; flat < count; flat++)
+        {
+            long source = 0;
+            for (var axis = 0; axis < dims.Count; axis++)
+            {
+                if (dims[axis] != 1)
+                {
+                    source += index[axis + offset] * strides[axis];
+                }
+            }
+
+            result[flat] = values[source];
+            for (var axis = target.Count - 1; axis >= 0; axis--)
+            {
+                if (++index[axis] < target[axis]) break;
+                index[axis] = 0;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The values of a transposed tensor: output axis <c>i</c> is input axis <c>permutation[i]</c>.</summary>
+    public static double[] Transpose(double[] values, IReadOnlyList<long> dims, IReadOnlyList<int> permutation)
+    {
+        var strides = Strides(dims);
+        var outDims = permutation.Select(p => dims[p]).ToArray();
+        var result = new double[values.Length];
+        var index = new long[outDims.Length];
+        for (long flat = 0; flat < result.Length; flat++)
+        {
+            long source = 0;
+            for (var axis = 0; axis < outDims.Length; axis++)
+            {
+                source += index[axis] * strides[permutation[axis]];
+            }
+
+            result[flat] = values[source];
+            for (var axis = outDims.Length - 1; axis >= 0; axis--)
+            {
+                if (++index[axis] < outDims[axis]) break;
+                index[axis] = 0;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The values at <paramref name="indices"/> along <paramref name="axis"/> (ONNX Gather; negative indices count from the end).</summary>
+    public static double[] Gather(double[] values, IReadOnlyList<long> dims, int axis, double[] indices)
+    {
+        long outer = 1, inner = 1;
+        for (var i = 0; i < axis; i++) outer *= dims[i];
+        for (var i = axis + 1; i < dims.Count; i++) inner *= dims[i];
+        var extent = dims[axis];
+        var result = new double[outer * indices.Length * inner];
+        var at = 0;
+        for (long o = 0; o < outer; o++)
+        {
+            foreach (var raw in indices)
+            {
+                var index = ToInt64(raw);
+                index = index < 0 ? index + extent : index;
+                for (long i = 0; i < inner; i++)
+                {
+                    result[at++] = values[(o * extent + index) * inner + i];
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The values of the given ranges (ONNX Slice), per axis <c>(start, count, step)</c> already resolved.</summary>
+    public static double[] Slice(double[] values, IReadOnlyList<long> dims, IReadOnlyList<(long Start, long Count, long Step)> ranges)
+    {
+        var strides = Strides(dims);
+        var outDims = ranges.Select(r => r.Count).ToArray();
+        var result = new double[Count(outDims)];
+        var index = new long[outDims.Length];
+        for (long flat = 0; flat < result.Length; flat++)
+        {
+            long source = 0;
+            for (var axis = 0; axis < outDims.Length; axis++)
+            {
+                source += (ranges[axis].Start + index[axis] * ranges[axis].Step) * strides[axis];
+            }
+
+            result[flat] = values[source];
+            for (var axis = outDims.Length - 1; axis >= 0; axis--)
+            {
+                if (++index[axis] < outDims[axis]) break;
+                index[axis] = 0;
+            }
+        }
+
+        return result;
+    }
+}

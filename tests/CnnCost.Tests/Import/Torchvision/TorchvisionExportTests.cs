@@ -1,0 +1,59 @@
+using System.IO.Compression;
+using System.Text.Json;
+using CnnCost.Costs;
+using CnnCost.Graph;
+using CnnCost.Import;
+using Xunit;
+
+namespace CnnCost.Tests.Import.Torchvision;
+
+/// <summary>
+/// torchvision's classification and segmentation models, exported by <c>torch.onnx.export</c> at opsets 13 and 17
+/// (export.py, with Debian's python3-torch), imported without skipping anything: convolution and linear MACs and the
+/// parameters the export holds must equal PyTorch's own counts (counts.json, written by export.py from forward
+/// hooks and <c>model.parameters()</c>, never by CnnCost).
+/// </summary>
+public sealed class TorchvisionExportTests
+{
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "torchvision");
+
+    private static readonly Lazy<JsonElement> Counts = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "counts.json"))).RootElement);
+
+    /// <summary>Every exported file, with its model name and opset.</summary>
+    public static TheoryData<string, int> Exports()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var model in Counts.Value.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal))
+        {
+            data.Add(model, 13);
+            data.Add(model, 17);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Exports))]
+    public void ConvolutionAndLinearMacsAndParametersEqualPyTorchs(string model, int opset)
+    {
+        var expected = Counts.Value.GetProperty(model);
+        var report = CostModel.Analyze(Import(model, opset).Network);
+
+        // MACs of the layers with weights that multiply: convolutions, transposed convolutions, fully-connected and
+        // per-position linear layers (2 FLOPs each in the report).
+        var macs = report.Layers
+            .Where(l => l.Kind is LayerKind.Convolution or LayerKind.Deconvolution or LayerKind.FullyConnected or LayerKind.Linear)
+            .Sum(l => l.Flops) / 2;
+        Assert.Equal(expected.GetProperty("convLinearMacs").GetInt64(), macs);
+        Assert.Equal(expected.GetProperty($"exportParametersOpset{opset}").GetInt64(), report.Totals.Parameters);
+    }
+
+    private static ImportedModel Import(string model, int opset)
+    {
+        using var gzip = new GZipStream(File.OpenRead(Path.Combine(Folder, $"{model}.opset{opset}.onnx.gz")), CompressionMode.Decompress);
+        using var bytes = new MemoryStream();
+        gzip.CopyTo(bytes);
+        return OnnxImporter.Parse(bytes.ToArray(), $"{model}.onnx");
+    }
+}

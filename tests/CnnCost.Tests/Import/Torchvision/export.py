@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+"""Exports every torchvision 0.14 classification and segmentation model to ONNX (torch.onnx.export, default
+options, batch 1, weights=None) at opsets 13 and 17, strips the float tensor data (dims kept, so each file stays
+small) and writes PyTorch's own counts beside them in counts.json.
+
+Run with Debian's python3-torch, python3-torchvision and python3-onnx:
+    /usr/bin/python3 tests/CnnCost.Tests/Import/Torchvision/export.py [model ...]
+
+Counts (all at batch 1), computed by PyTorch, never by CnnCost:
+  convLinearMacs  multiply-accumulates of every Conv2d, ConvTranspose2d and Linear module, and of the input
+                  projection of each MultiheadAttention (a linear map the module applies with F.linear), from
+                  forward hooks on the modules;
+  torchParameters sum of numel over model.parameters();
+  exportParameters the parameters the export holds: torchParameters minus, for each BatchNorm2d the exporter folded
+                  into the convolution before it, its channel count (gamma and beta become the convolution's weight
+                  scale and a bias of C values). A BatchNorm the exporter kept is a BatchNormalization node.
+"""
+import gzip, io, json, os, sys
+import torch, torchvision, onnx
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "models")
+OPSETS = (13, 17)
+
+def names():
+    classification = torchvision.models.list_models(module=torchvision.models)
+    segmentation = torchvision.models.list_models(module=torchvision.models.segmentation)
+    return [(n, "classification") for n in classification] + [(n, "segmentation") for n in segmentation]
+
+def resolution(name):
+    return 299 if name == "inception_v3" else 224
+
+def build(name, task):
+    kwargs = {"weights": None}
+    if task == "segmentation":
+        kwargs["weights_backbone"] = None
+        kwargs["aux_loss"] = False
+    if name in ("googlenet", "inception_v3"):
+        kwargs["aux_logits"] = False
+        kwargs["init_weights"] = False
+    module = torchvision.models.segmentation if task == "segmentation" else torchvision.models
+    return getattr(module, name)(**kwargs).eval()
+
+def counts(model, x):
+    macs = [0]
+    hooks = []
+    def conv(m, i, o):
+        macs[0] += o.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+    def deconv(m, i, o):
+        macs[0] += i[0].numel() * (m.out_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+    def linear(m, i, o):
+        macs[0] += o.numel() * m.in_features
+    def attention(m, i, o):
+        # The input projection: query, key and value, each tokens x embed_dim x embed_dim.
+        q, k, v = i[0], i[1], i[2]
+        macs[0] += (q.numel() + k.numel() + v.numel()) * m.embed_dim
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d): hooks.append(m.register_forward_hook(conv))
+        elif isinstance(m, torch.nn.ConvTranspose2d): hooks.append(m.register_forward_hook(deconv))
+        elif isinstance(m, torch.nn.Linear): hooks.append(m.register_forward_hook(linear))
+        elif isinstance(m, torch.nn.MultiheadAttention): hooks.append(m.register_forward_hook(attention))
+    with torch.no_grad():
+        model(x)
+    for h in hooks: h.remove()
+    return macs[0]
+
+def strip(model_proto):
+    """Float tensors lose their data (dims kept); integer tensors (shapes, indices) stay whole."""
+    def clear(t):
+        if t.data_type in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16) and \
+                numpy_helper.to_array(t).size > 16:
+            t.ClearField("raw_data"); t.ClearField("float_data"); t.ClearField("double_data"); t.ClearField("int32_data")
+    for t in model_proto.graph.initializer: clear(t)
+    for n in model_proto.graph.node:
+        for a in n.attribute:
+            if a.type == onnx.AttributeProto.TENSOR: clear(a.t)
+
+def main():
+    wanted = set(sys.argv[1:])
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(HERE, "counts.json")
+    table = json.load(open(path)) if os.path.exists(path) else {}
+    for name, task in names():
+        if wanted and name not in wanted: continue
+        torch.manual_seed(0)
+        model = build(name, task)
+        size = resolution(name)
+        x = torch.zeros(1, 3, size, size)
+        entry = {"task": task, "input": [1, 3, size, size],
+                 "torchParameters": sum(p.numel() for p in model.parameters()),
+                 "convLinearMacs": counts(model, x)}
+        bn_channels = sum(m.num_features for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+        for opset in OPSETS:
+            buffer = io.BytesIO()
+            torch.onnx.export(model, x, buffer, opset_version=opset)
+            proto = onnx.load_from_string(buffer.getvalue())
+            dims = {i.name: list(i.dims) for i in proto.graph.initializer}
+            for n in proto.graph.node:  # the exporter shares a tensor through Identity nodes
+                if n.op_type == "Identity" and n.input[0] in dims: dims[n.output[0]] = dims[n.input[0]]
+            kept_bn = sum(dims[n.input[1]][0] for n in proto.graph.node if n.op_type == "BatchNormalization")
+            entry[f"exportParametersOpset{opset}"] = entry["torchParameters"] - bn_channels + kept_bn
+            strip(proto)
+            with gzip.GzipFile(os.path.join(OUT, f"{name}.opset{opset}.onnx.gz"), "wb", mtime=0) as f:
+                f.write(proto.SerializeToString())
+        table[name] = entry
+        print(name, entry, flush=True)
+        json.dump(table, open(path, "w"), indent=1, sort_keys=True)
+
+if __name__ == "__main__":
+    main()
