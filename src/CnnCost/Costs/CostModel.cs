@@ -175,7 +175,8 @@ public static class CostModel
         var precision = conventions.Precision;
         // Stryker disable once Checked : weights < 2^62 here (their 2·weights FLOPs were checked above) and biases < 2^31, so the sum cannot overflow
         var parameterBytes = precision.BytesFor(conventions.CountBiases ? checked(weights + biases) : weights);
-        var inPlace = conventions.InPlaceActivations && layer.Kind is LayerKind.Activation or LayerKind.Dropout;
+        // A reshape is a view of its input's buffer in every framework: it owns no memory.
+        var inPlace = layer.Kind == LayerKind.Reshape || (conventions.InPlaceActivations && layer.Kind is LayerKind.Activation or LayerKind.Dropout);
         return new LayerCost(layer.Name, layer.Kind, ImmutableCollectionsMarshal.AsImmutableArray(inputShapes), output,
             weights, biases, parameterBytes, outputElements, precision.BytesFor(outputElements), flops, inPlace);
     }

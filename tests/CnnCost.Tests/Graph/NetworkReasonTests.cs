@@ -32,7 +32,8 @@ public class NetworkReasonTests
         { "dropout 1", new DropoutLayer("conv", "data", 1.0), "dropout ratio must be in [0, 1), got 1" },
         { "dropout negative", new DropoutLayer("conv", "data", -0.1), "dropout ratio must be in [0, 1), got -0.1" },
         { "lrn", new LrnLayer("conv", "data", 0), "local size must be at least 1, got 0" },
-        { "concat of one", new ConcatLayer("conv", ["data"]), "a concat needs at least two inputs, got 1" },
+        { "concat of none", new ConcatLayer("conv", []), "a concat needs at least one input, got 0" },
+        { "concat axis", new ConcatLayer("conv", ["data"]) { Axis = -1 }, "the concat axis must not be negative, got -1" },
         { "add of one", new AddLayer("conv", ["data"]), "an add needs at least two inputs, got 1" },
     };
 

@@ -84,7 +84,7 @@ public class ShapeInferenceTests
         Assert.Equal(new Shape(int.MaxValue, 1, 1), fits.OutputShapes[^1]);
         var error = Assert.Throws<NetworkDefinitionException>(() => new NetworkBuilder("n").Input(1, 1, 1).FullyConnected("a", 1 << 30)
             .FullyConnected("b", 1 << 30, from: "data").Concat("cat", "a", "b").Build());
-        Assert.Equal(("cat", "its 2147483648 output channels exceed 2^31-1"), (error.LayerName, error.Reason));
+        Assert.Equal(("cat", "its 2147483648 values along axis 0 exceed 2^31-1"), (error.LayerName, error.Reason));
     }
 
     [Fact]

@@ -17,8 +17,8 @@ public class ShapeTextTests
     }
 
     [Theory]
-    [InlineData("3x227")]
-    [InlineData("3x227x227x1")]
+    [InlineData("")]
+    [InlineData("3xx227")]
     [InlineData("0x1x1")]
     [InlineData("1x0x1")]
     [InlineData("1x1x0")]
@@ -26,9 +26,42 @@ public class ShapeTextTests
     [InlineData("ax1x1")]
     [InlineData("1xbx1")]
     [InlineData("1x1xc")]
-    public void Anything_but_three_positive_integers_is_not_a_shape(string text) =>
-        Assert.Equal($"'{text}' is not a shape: expected CxHxW with positive integers, e.g. 3x227x227",
+    public void Anything_but_positive_integers_joined_by_x_is_not_a_shape(string text) =>
+        Assert.Equal($"'{text}' is not a shape: expected positive integers separated by x, e.g. 3x227x227",
             Assert.Throws<FormatException>(() => Shape.Parse(text)).Message);
+
+    [Theory]
+    [InlineData("3x227", new[] { 3, 227 })]
+    [InlineData("3x227x227x1", new[] { 3, 227, 227, 1 })]
+    [InlineData("197x768", new[] { 197, 768 })]
+    [InlineData("1000", new[] { 1000 })]
+    public void Shapes_of_any_rank_parse_and_print_back(string text, int[] dims)
+    {
+        var shape = Shape.Parse(text);
+        Assert.Equal(dims, shape.Dimensions);
+        Assert.Equal(dims.Length, shape.Rank);
+        Assert.Equal(text, shape.ToString());
+        Assert.Equal(dims.Aggregate(1L, (a, d) => a * d), shape.Elements);
+        Assert.Equal(Shape.Of(dims), shape);
+        Assert.Equal(Shape.Of(dims).GetHashCode(), shape.GetHashCode());
+    }
+
+    [Fact]
+    public void The_cnn_view_pads_low_ranks_with_ones_and_folds_high_ranks_into_the_width()
+    {
+        // Hand-derived: a vector n reads as n x 1 x 1; 2x3x4x5 reads as 2 x 3 x 20; a scalar as 1 x 1 x 1.
+        Assert.Equal((7, 1, 1), (Shape.Of(7).Channels, Shape.Of(7).Height, Shape.Of(7).Width));
+        Assert.Equal((4, 9, 1), (Shape.Of(4, 9).Channels, Shape.Of(4, 9).Height, Shape.Of(4, 9).Width));
+        var four = Shape.Of(2, 3, 4, 5);
+        Assert.Equal((2, 3, 20), (four.Channels, four.Height, four.Width));
+        Assert.Equal(120, four.Elements);
+        Assert.False(four.IsImage);
+        Assert.True(new Shape(3, 4, 5).IsImage);
+        Assert.Equal((1, 1, 1, 1L, "scalar"), (Shape.Of().Channels, Shape.Of().Height, Shape.Of().Width, Shape.Of().Elements, Shape.Of().ToString()));
+        Assert.NotEqual(Shape.Of(2, 3), Shape.Of(2, 3, 1));
+        Assert.NotEqual(Shape.Of(1, 2, 3, 4), Shape.Of(1, 2, 3, 5));
+        Assert.Equal(Shape.Of(1, 2, 9, 4), four.WithDimension(0, 1).WithDimension(1, 2).WithDimension(2, 9).WithDimension(3, 4));
+    }
 
     [Fact]
     public void A_shape_counts_its_values_in_64_bits_and_exposes_its_spatial_size()

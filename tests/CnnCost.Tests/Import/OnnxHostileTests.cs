@@ -120,7 +120,7 @@ public class OnnxHostileTests
     {
         var empty = Graph([1, 4, 8, 8]);
         empty.Node.Add(OnnxModels.Node("Concat", "cat", [], ["y"], OnnxModels.Int("axis", 1)));
-        Assert.Contains("at least two inputs, got 0", Refused(Bytes(empty), "cat").Message);
+        Assert.Contains("Concat needs at least one input", Refused(Bytes(empty), "cat").Message);
         var one = Graph([1, 4, 8, 8]);
         one.Initializer.Add(OnnxModels.Initializer("w", [2, 4, 1, 1], withData: false));
         one.Node.Add(OnnxModels.Node("Concat", "cat", ["x"], ["c"], OnnxModels.Int("axis", 1)));

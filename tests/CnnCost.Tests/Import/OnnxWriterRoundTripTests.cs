@@ -26,7 +26,9 @@ public class OnnxWriterRoundTripTests
             .Build();
         var back = OnnxImporter.Parse(OnnxWriter.Write(network), "kinds.onnx").Network;
         Assert.Equal("kinds", back.Name);
-        Assert.All(back.Layers, l => Assert.Equal(network.OutputShapes[network.IndexOf(l.Name)], back.OutputShapes[back.IndexOf(l.Name)]));
+        // The flatten ONNX needs before a Gemm is a layer of its own, and the Gemm gives a vector of the same values.
+        Assert.All(back.Layers.Where(l => l.Kind != LayerKind.Reshape), l => Assert.Equal(network.OutputShapes[network.IndexOf(l.Name)].Elements, back.OutputShapes[back.IndexOf(l.Name)].Elements));
+        Assert.All(back.Layers.Where(l => l.Kind is not (LayerKind.Reshape or LayerKind.FullyConnected or LayerKind.Softmax)), l => Assert.Equal(network.OutputShapes[network.IndexOf(l.Name)], back.OutputShapes[back.IndexOf(l.Name)]));
 
         var grouped = (ConvolutionLayer)back["grouped"];
         Assert.Equal((8, new Size2(3, 1), new Size2(1, 2), new Size2(1, 0), 2, new Size2(2, 1), false),

@@ -114,7 +114,7 @@ internal sealed partial class OnnxGraphReader(string file, OnnxImporter.GraphPar
     {
         if (!options.SkipUnsupported)
         {
-            throw Error($"{reason} (--skip-unsupported skips it where the file states its output's shape)");
+            throw Error($"{reason}; skipping unsupported operators passes it only where the file states its output's shape");
         }
 
         var sources = node.Input.Where(i => i.Length > 0 && Lookup(i) is { IsConstant: false }).Select(i => Lookup(i)!).ToArray();

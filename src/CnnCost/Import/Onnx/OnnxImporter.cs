@@ -105,9 +105,8 @@ public static class OnnxImporter
             var found = false;
             while (reader.NextField(reader.End, out var number, out var wireType))
             {
-                if (number == 8)
+                if (number == 8 && wireType == WireReader.LengthDelimited)
                 {
-                    WireReader.Expect(number, wireType, "ModelProto.opset_import");
                     var opset = OperatorSetIdProto.Parser.ParseFrom(reader.ReadBytes(number, reader.End));
                     if (opset.Domain is "" or "ai.onnx")
                     {
@@ -171,12 +170,6 @@ public static class OnnxImporter
         private static InitializerInfo Initializer(WireReader reader, long end)
         {
             var start = reader.Position;
-            if (end - start <= SmallTensorBytes)
-            {
-                var tensor = TensorProto.Parser.ParseFrom(reader.ReadTo(end, 5));
-                return new InitializerInfo(tensor.Name, [.. tensor.Dims], tensor.DataType, tensor);
-            }
-
             var name = "";
             var dims = new List<long>();
             var type = 0;
@@ -198,6 +191,14 @@ public static class OnnxImporter
                         reader.Skip(number, wireType, end); // raw_data, float_data, external_data, …: never read
                         break;
                 }
+            }
+
+            if (end - start <= SmallTensorBytes)
+            {
+                // Checked field by field above; read again whole, values included.
+                reader.SeekTo(start);
+                var tensor = TensorProto.Parser.ParseFrom(reader.ReadTo(end, 5));
+                return new InitializerInfo(name, [.. dims], type, tensor);
             }
 
             return new InitializerInfo(name, [.. dims], type, null);

@@ -58,6 +58,9 @@ internal sealed partial class OnnxGraphReader
         ["Less"] = (r, n) => r.Compare(n, (a, b) => a < b),
         ["Greater"] = (r, n) => r.Compare(n, (a, b) => a > b),
         ["Not"] = (r, n) => r.ConstantOnly(n, v => v == 0 ? 1 : 0),
+        ["Mod"] = (r, n) => r.ConstantArithmetic(n, (a, b) => b == 0 ? 0 : a - b * Math.Floor(a / b)),
+        ["And"] = (r, n) => r.Compare(n, (a, b) => a != 0 && b != 0),
+        ["Or"] = (r, n) => r.Compare(n, (a, b) => a != 0 || b != 0),
         ["Where"] = (r, n) => r.Where(n),
         ["ReduceMean"] = (r, n) => r.Reduce(n, ReductionOperation.Mean),
         ["ReduceSum"] = (r, n) => r.Reduce(n, ReductionOperation.Sum),
@@ -470,7 +473,11 @@ internal sealed partial class OnnxGraphReader
         return Shape.Of([.. dims.Select(Int)]);
     }
 
-    private void Compare(NodeProto node, Func<double, double, bool> compare)
+    private void Compare(NodeProto node, Func<double, double, bool> compare) =>
+        ConstantArithmetic(node, (a, b) => compare(a, b) ? 1 : 0);
+
+    /// <summary>An operator CnnCost evaluates only on constants (shape and mask computations): Equal, Mod, And …</summary>
+    private void ConstantArithmetic(NodeProto node, Func<double, double, double> operation)
     {
         var a = In(node, 0);
         var b = In(node, 1);
@@ -485,7 +492,7 @@ internal sealed partial class OnnxGraphReader
         {
             var xs = ConstantTensor.BroadcastTo(x, a.Dims, dims);
             var ys = ConstantTensor.BroadcastTo(y, b.Dims, dims);
-            data = [.. xs.Zip(ys, (p, q) => compare(p, q) ? 1.0 : 0.0)];
+            data = [.. xs.Zip(ys, operation)];
         }
 
         Fold(node, dims, data);

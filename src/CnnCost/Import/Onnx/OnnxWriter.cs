@@ -66,11 +66,19 @@ public static class OnnxWriter
                 case ActivationLayer { Function: ActivationFunction.PReLU } prelu:
                     graph.Node.Add(Node("PRelu", prelu.Name, [prelu.Input, Initializer(graph, $"{prelu.Name}.slope", prelu.SharedSlope ? [1] : [shape.Channels, 1, 1])]));
                     break;
-                case ActivationLayer { Function: ActivationFunction.ReLU or ActivationFunction.ReLU6 or ActivationFunction.LeakyReLU or ActivationFunction.Sigmoid or ActivationFunction.Tanh } a:
+                case ActivationLayer { Function: ActivationFunction.ReLU6 } relu6:
+                    // Opset 13 gives Clip its bounds as inputs: two scalar constants, 0 and 6.
+                    foreach (var (bound, value) in new[] { ("min", 0f), ("max", 6f) })
+                    {
+                        graph.Node.Add(new NodeProto { OpType = "Constant", Name = $"{relu6.Name}.{bound}", Output = { $"{relu6.Name}.{bound}" }, Attribute = { new AttributeProto { Name = "value_float", F = value, Type = 1 } } });
+                    }
+
+                    graph.Node.Add(Node("Clip", relu6.Name, [relu6.Input, $"{relu6.Name}.min", $"{relu6.Name}.max"]));
+                    break;
+                case ActivationLayer { Function: ActivationFunction.ReLU or ActivationFunction.LeakyReLU or ActivationFunction.Sigmoid or ActivationFunction.Tanh } a:
                     graph.Node.Add(Node(a.Function switch
                     {
                         ActivationFunction.ReLU => "Relu",
-                        ActivationFunction.ReLU6 => "Clip",
                         ActivationFunction.LeakyReLU => "LeakyRelu",
                         ActivationFunction.Sigmoid => "Sigmoid",
                         _ => "Tanh",
