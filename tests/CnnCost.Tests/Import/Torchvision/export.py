@@ -7,9 +7,9 @@ Run with Debian's python3-torch, python3-torchvision and python3-onnx:
     /usr/bin/python3 tests/CnnCost.Tests/Import/Torchvision/export.py [model ...]
 
 Counts (all at batch 1), computed by PyTorch, never by CnnCost:
-  convLinearMacs  multiply-accumulates of every Conv2d, ConvTranspose2d and Linear module, and of the input
-                  projection of each MultiheadAttention (a linear map the module applies with F.linear), from
-                  forward hooks on the modules;
+  convLinearMacs  multiply-accumulates of every Conv2d, ConvTranspose2d and Linear module, of the input
+                  projection of each MultiheadAttention, and of Swin's qkv and output projections (linear maps those
+                  modules apply with F.linear, so no Linear hook sees them), from forward hooks on the modules;
   torchParameters sum of numel over model.parameters();
   exportParameters the parameters the export holds: torchParameters minus, for each BatchNorm2d the exporter folded
                   into the convolution before it, its channel count (gamma and beta become the convolution's weight
@@ -52,10 +52,19 @@ def counts(model, x):
     def linear(m, i, o):
         macs[0] += o.numel() * m.in_features
     def attention(m, i, o):
-        # The input projection: query, key and value, each tokens x embed_dim x embed_dim.
-        q, k, v = i[0], i[1], i[2]
-        macs[0] += (q.numel() + k.numel() + v.numel()) * m.embed_dim
+        # The input projection of self-attention (torchvision's only use, called with keywords, so the hook sees no
+        # inputs): query, key and value each tokens x embed_dim x embed_dim, as many tokens as the output has.
+        macs[0] += 3 * o[0].numel() * m.embed_dim
+    def window_attention(m, i, o):
+        # Swin applies its qkv and proj Linear modules through F.linear (no module call, so no hook): tokens of the
+        # input padded to whole windows, times (3C + C) x C.
+        b, h, w, c = i[0].shape
+        wh, ww = m.window_size
+        tokens = b * ((h + wh - 1) // wh * wh) * ((w + ww - 1) // ww * ww)
+        macs[0] += tokens * 4 * c * c
+    from torchvision.models.swin_transformer import ShiftedWindowAttention
     for m in model.modules():
+        if isinstance(m, ShiftedWindowAttention): hooks.append(m.register_forward_hook(window_attention))
         if isinstance(m, torch.nn.Conv2d): hooks.append(m.register_forward_hook(conv))
         elif isinstance(m, torch.nn.ConvTranspose2d): hooks.append(m.register_forward_hook(deconv))
         elif isinstance(m, torch.nn.Linear): hooks.append(m.register_forward_hook(linear))
@@ -78,6 +87,9 @@ def strip(model_proto):
 
 def main():
     wanted = set(sys.argv[1:])
+    if wanted == {"--missing"}:
+        done = json.load(open(os.path.join(HERE, "counts.json"))) if os.path.exists(os.path.join(HERE, "counts.json")) else {}
+        wanted = {n for n, _ in names() if n not in done}
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(HERE, "counts.json")
     table = json.load(open(path)) if os.path.exists(path) else {}
