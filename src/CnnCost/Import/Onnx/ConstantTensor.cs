@@ -9,8 +9,11 @@ namespace CnnCost.Import.Onnx;
 /// </summary>
 internal static class ConstantTensor
 {
-    /// <summary>Tensors with more values than this (1 Mi) are never evaluated: no shape subgraph needs them.</summary>
-    public const long MaxValues = 1 << 20;
+    /// <summary>
+    /// Tensors with more values than this (64 Ki) are never evaluated: no shape subgraph needs them, and the large
+    /// constants exporters compute (attention masks) only need their dims.
+    /// </summary>
+    public const long MaxValues = 1 << 16;
 
     private const double Saturation = 4.611686018427388E18; // 2^62
 
