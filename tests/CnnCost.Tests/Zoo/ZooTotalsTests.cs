@@ -133,4 +133,20 @@ public class ZooTotalsTests
         Assert.Contains("resnet1000", error.Message);
         Assert.Contains("vgg16", error.Message);
     }
+
+    [Fact]
+    public void The_readme_lists_every_zoo_model()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "README.md")))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+
+        var readme = File.ReadAllText(Path.Combine(folder, "README.md"));
+        var start = readme.IndexOf("Built-in models: ", StringComparison.Ordinal);
+        Assert.True(start >= 0, "the README has no 'Built-in models:' paragraph");
+        var paragraph = readme[start..readme.IndexOf("\n\n", start, StringComparison.Ordinal)];
+        Assert.All(ModelZoo.Names, name => Assert.Contains($"`{name}`", paragraph, StringComparison.Ordinal));
+    }
 }
