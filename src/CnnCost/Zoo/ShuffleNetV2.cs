@@ -28,6 +28,8 @@ public static class ShuffleNetV2
             .Convolution("conv1.0", 24, 3, stride: 2, pad: 1, bias: false).BatchNorm("conv1.1").ReLU("conv1.2")
             .MaxPool("maxpool", 3, 2, pad: 1);
         var channels = 24;
+        // The builder infers no shapes, and the shuffle's reshapes name the height and width as torchvision's
+        // view(b, 2, c/2, h, w) does: 224 halves to 112 (conv1) and 56 (maxpool), then at each unit of stride 2.
         var size = 56;
         for (var stage = 0; stage < Stages.Length; stage++)
         {
@@ -35,7 +37,7 @@ public static class ShuffleNetV2
             for (var i = 0; i < repeats; i++)
             {
                 var stride = i == 0 ? 2 : 1;
-                size = (size + 2 - 3) / stride + 1;
+                size = (size + 2 - 3) / stride + 1;   // the 3x3 depthwise convolution, padding 1
                 Unit(b, $"stage{stage + 2}.{i}", channels, outChannels, stride, size);
                 channels = outChannels;
             }
