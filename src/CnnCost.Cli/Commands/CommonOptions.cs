@@ -77,7 +77,15 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     /// <exception cref="CnnCostException">An unknown name or a bad file; the message names it.</exception>
     public static ImportedModel LoadModel(Arguments arguments)
     {
-        return ModelSource.Load(arguments.Positional[0], new OnnxImportOptions(arguments.Flag("skip-unsupported")));
+        var name = arguments.Positional[0];
+        var options = new OnnxImportOptions(arguments.Flag("skip-unsupported"));
+        if (Path.GetExtension(name).Length == 0 && !ModelZoo.Contains(name) && !File.Exists(name)
+            && Suggestions.Closest(name, ModelZoo.Names) is { } close)
+        {
+            throw new UsageException($"unknown model '{name}'; did you mean '{close}'? (the built-in models are {string.Join(", ", ModelZoo.Names)})");
+        }
+
+        return ModelSource.Load(name, options);
     }
 
     /// <summary>A device preset by name, or <c>this</c>: this machine, its ceilings measured now (FMA peak and triad; power unknown).</summary>
