@@ -99,9 +99,14 @@ public static class CliParser
                 continue;
             }
 
-            values[name] = option is Option<bool>
-                ? ["true"]
-                : given.Tokens.Select(t => t.Value).ToArray();
+            var words = given.Tokens.Select(t => t.Value).ToArray();
+            // The parser lets "--batch --format csv" give --batch the value "--format"; a value is never an option.
+            if (words.FirstOrDefault(w => w.StartsWith("--", StringComparison.Ordinal)) is not null)
+            {
+                throw new UsageException($"option --{name} needs a value");
+            }
+
+            values[name] = option is Option<bool> ? ["true"] : words;
         }
 
         return new Arguments(positional, values);
@@ -119,6 +124,14 @@ public static class CliParser
         foreach (var error in result.Errors)
         {
             if (error.SymbolResult is OptionResult { Tokens.Count: 0 } option && option.Option is not Option<bool>)
+            {
+                return $"option {option.Option.Name} needs a value";
+            }
+        }
+
+        foreach (var option in result.CommandResult.Children.OfType<OptionResult>())
+        {
+            if (option.Tokens.Any(t => t.Value.StartsWith("--", StringComparison.Ordinal)))
             {
                 return $"option {option.Option.Name} needs a value";
             }
