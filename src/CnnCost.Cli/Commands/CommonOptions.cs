@@ -1,5 +1,7 @@
 using CnnCost.Costs;
+using System.Collections.Immutable;
 using CnnCost.Graph;
+using CnnCost.Hardware;
 using CnnCost.Import;
 using CnnCost.Reporting;
 using CnnCost.Zoo;
@@ -88,12 +90,38 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
         return ModelSource.Load(name, options);
     }
 
-    /// <summary>A device preset by name, or <c>this</c>: this machine, its ceilings measured now (FMA peak and triad; power unknown).</summary>
-    /// <param name="name">The device name.</param>
+    /// <summary>The devices of <c>--device-file</c>, checked; empty when the option is absent.</summary>
+    /// <param name="arguments">The arguments.</param>
+    /// <returns>The devices in the file's order.</returns>
+    /// <exception cref="CnnCostException">The file cannot be read or is not a valid device list.</exception>
+    public static ImmutableArray<Device> FileDevices(Arguments arguments) =>
+        arguments.Option("device-file") is { } path ? DeviceFile.Load(path) : [];
+
+    /// <summary>
+    /// A device by name: one from the device file, a preset, or <c>this</c> (this machine, its ceilings measured now: FMA
+    /// peak and triad; power unknown).
+    /// </summary>
+    /// <param name="name">The device name (case-insensitive).</param>
+    /// <param name="fromFile">The devices of <c>--device-file</c>, which come before the presets.</param>
     /// <returns>The device.</returns>
-    /// <exception cref="CnnCostException">No preset has that name.</exception>
-    public static CnnCost.Hardware.Device ReadDevice(string name) =>
-        name.Equals("this", StringComparison.OrdinalIgnoreCase) ? CnnCost.Measurement.Ceilings.ThisMachine() : CnnCost.Hardware.Devices.Find(name);
+    /// <exception cref="UsageException">No device has that name; the message lists them and suggests the nearest.</exception>
+    public static Device ReadDevice(string name, ImmutableArray<Device> fromFile)
+    {
+        if (name.Equals("this", StringComparison.OrdinalIgnoreCase))
+        {
+            return CnnCost.Measurement.Ceilings.ThisMachine();
+        }
+
+        var known = fromFile.Concat(Devices.All).ToArray();
+        return known.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new UsageException($"unknown device '{name}'{CliParser.DidYouMean(name, known.Select(d => d.Name))}: the devices are {DeviceNames(fromFile)}");
+    }
+
+    /// <summary>The names of the file's devices, the presets and <c>this</c>, for messages.</summary>
+    /// <param name="fromFile">The devices of <c>--device-file</c>.</param>
+    /// <returns>The list as text.</returns>
+    public static string DeviceNames(ImmutableArray<Device> fromFile) =>
+        string.Join(", ", fromFile.Concat(Devices.All).Select(d => d.Name).Append("this"));
 
     /// <summary>Reads <c>--format</c>.</summary>
     /// <param name="arguments">The arguments.</param>

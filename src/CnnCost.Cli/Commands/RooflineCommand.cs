@@ -14,7 +14,10 @@ public static class RooflineCommand
     /// <param name="stdout">Where the result goes.</param>
     public static void Run(Arguments arguments, TextWriter stdout)
     {
-        var device = CommonOptions.ReadDevice(arguments.Option("device") ?? throw new UsageException($"'roofline' needs --device: one of {string.Join(", ", Devices.All.Select(d => d.Name))}, or this"));
+        var fromFile = CommonOptions.FileDevices(arguments);
+        var device = arguments.Option("device") is { } name
+            ? CommonOptions.ReadDevice(name, fromFile)
+            : fromFile.Length == 1 ? fromFile[0] : throw new UsageException($"'roofline' needs --device: one of {CommonOptions.DeviceNames(fromFile)}");
         var common = CommonOptions.Read(arguments, "roofline");
         arguments.EnsureAllUsed("roofline", 1);
         if (common.Format == OutputFormat.Json)

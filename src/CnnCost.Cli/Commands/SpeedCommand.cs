@@ -15,6 +15,7 @@ public static class SpeedCommand
     public static void Run(Arguments arguments, TextWriter stdout)
     {
         var deviceName = arguments.Option("device");
+        var fromFile = CommonOptions.FileDevices(arguments);
         var efficiency = arguments.Fraction("efficiency", 0.5, "0.5 or 50%");
         if (efficiency is < 1e-6 or > 1)
         {
@@ -30,7 +31,7 @@ public static class SpeedCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var flopsPerFrame = Math.Max(1, report.Totals.Flops / report.Batch);
-        var devices = deviceName is null ? Devices.All : [CommonOptions.ReadDevice(deviceName)];
+        var devices = deviceName is not null ? [CommonOptions.ReadDevice(deviceName, fromFile)] : fromFile.IsEmpty ? Devices.All : fromFile;
         var rows = devices.Select(d => SpeedModel.Estimate(d, flopsPerFrame, efficiency)).Select(s => (ImmutableArray<string>)
         [
             s.Device.Name, Units.Significant(s.Device.PeakFlopsPerSecond / 1e12), s.Device.Watts.ToString("0", CultureInfo.InvariantCulture),
