@@ -95,11 +95,12 @@ public static class NinTables
         }
 
         notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding (conv floor, pool ceil), MB = 10^6 bytes; "
-            + "values agree with the printed ones (rounded or truncated to the printed digits) unless shown as 'computed (printed …)'");
+            + "values agree with the printed ones (rounded or truncated to the printed digits) unless marked [n]: note n gives the printed value; "
+            + "the dissertation's columns: filter HxW, output channels, output HxW, Qty of output, Qty of params, Qty of computation");
         ImmutableArray<TextColumn> columns =
         [
-            new("layer", ColumnAlignment.Left), new("filter HxW"), new("stride"), new("pad"), new("output channels"),
-            new("output HxW"), new("Qty of output"), new("Qty of params"), new("Qty of computation"),
+            new("layer", ColumnAlignment.Left), new("filter"), new("stride"), new("pad"), new("channels"),
+            new("out HxW"), new("output"), new("params"), new("computation"),
         ];
         var view = new TextTable("Table 4.2: Network-in-Network (NiN), batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
         return new RecomputedTable(view, comparisons.ToImmutable());
@@ -279,7 +280,7 @@ public static class NinTables
             var scope = change.Scope.ToString();
             rows.Add(
             [
-                $"Table {c.Table}", c.Description,
+                c.Table, c.Description,
                 Compare("4.1", c.Description, "type", c.PrintedScope, scope == "None" ? "none" : scope, comparisons, notes),
                 CompareRatio("4.1", c.Description, "Δ output", c.PrintedOutputRatio, change.Ratios.Activations, comparisons, notes),
                 CompareRatio("4.1", c.Description, "Δ params", c.PrintedParameterRatio, change.Ratios.Parameters, comparisons, notes),
@@ -293,12 +294,13 @@ public static class NinTables
 
         notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding; Δ = modified / unmodified NiN, rounded to one decimal as printed "
             + "(exact values in 'cnncost whatif nin --change …'); Δ output counts activations without the input layer; "
-            + "the type is derived from which layers' height and width change, not from the kind of edit");
+            + "the type is derived from which layers' height and width change, not from the kind of edit; "
+            + "Δ comp/comm = Δ of computation per communication (FLOPs per parameter byte); [n]: the printed value differs, see note n");
         ImmutableArray<TextColumn> columns =
         [
             new("table", ColumnAlignment.Left), new("modification", ColumnAlignment.Left), new("type", ColumnAlignment.Left),
             new("Δ output"), new("Δ params"), new("Δ computation"), new("params"), new("computation"),
-            new("changed layers", ColumnAlignment.Left), new("Δ computation/communication"),
+            new("changed layers", ColumnAlignment.Left), new("Δ comp/comm"),
         ];
         var view = new TextTable("Table 4.1: local and global changes to NiN, batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
         return new RecomputedTable(view, comparisons.ToImmutable());
@@ -435,7 +437,8 @@ public static class NinTables
 
         var reason = comparison.Erratum?.Reason ?? "no known explanation";
         notes.Add($"[{notes.Count + 1}] {comparison.Row} {comparison.Column}: printed {comparison.Printed}, computed {comparison.Computed}: {reason}");
-        return $"{comparison.Computed} (printed {comparison.Printed}) [{notes.Count}]";
+        // The printed value is in the note: the cell stays narrow enough for a table that fits the screen.
+        return $"{comparison.Computed} [{notes.Count}]";
     }
 
     private static string ScaleSymbol(double scale) => scale switch
