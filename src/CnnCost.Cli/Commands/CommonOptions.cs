@@ -27,9 +27,9 @@ public enum OutputFormat
 /// <param name="Network">The model, with <c>--input</c> applied.</param>
 /// <param name="Options">Batch, phase and conventions.</param>
 /// <param name="Format">The output format.</param>
-/// <param name="Unit">The byte unit of tables.</param>
+/// <param name="Style">How tables show sizes and counts: prefixes per number, or fixed units (<c>--units</c>).</param>
 /// <param name="ImportNotes">What an importer assumed or left out (empty for zoo models).</param>
-public sealed record CommonOptions(Network Network, AnalysisOptions Options, OutputFormat Format, ByteUnit Unit, IReadOnlyList<string> ImportNotes)
+public sealed record CommonOptions(Network Network, AnalysisOptions Options, OutputFormat Format, NumberStyle Style, IReadOnlyList<string> ImportNotes)
 {
     /// <summary>Reads the model argument and the shared options.</summary>
     /// <param name="arguments">The command's arguments.</param>
@@ -70,7 +70,8 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
             Phase = arguments.Choice("phase", "inference", "inference", "training") == "training" ? Phase.Training : Phase.Inference,
             Conventions = conventions,
         };
-        return new CommonOptions(network, options, ReadFormat(arguments), ReadUnit(arguments), model.Notes);
+        var format = ReadFormat(arguments);
+        return new CommonOptions(network, options, format, ReadStyle(arguments, format), model.Notes);
     }
 
     /// <summary>Reads the MODEL argument: a zoo name or a .prototxt / .onnx path (with <c>--skip-unsupported</c> for ONNX).</summary>
@@ -129,9 +130,18 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     public static OutputFormat ReadFormat(Arguments arguments) =>
         Enum.Parse<OutputFormat>(arguments.Choice("format", "table", "table", "markdown", "csv", "json", "svg"), ignoreCase: true);
 
-    /// <summary>Reads <c>--units</c>.</summary>
+    /// <summary>
+    /// Reads <c>--units</c>: <c>auto</c> (prefixes chosen per number), <c>MB</c> or <c>MiB</c> (fixed units). The default is
+    /// auto, except for CSV, whose readers want one unit per column: MB.
+    /// </summary>
     /// <param name="arguments">The arguments.</param>
-    /// <returns>The byte unit.</returns>
-    public static ByteUnit ReadUnit(Arguments arguments) =>
-        arguments.Choice("units", "mb", "mb", "mib") == "mb" ? ByteUnit.Megabytes : ByteUnit.Mebibytes;
+    /// <param name="format">The output format.</param>
+    /// <returns>The style.</returns>
+    public static NumberStyle ReadStyle(Arguments arguments, OutputFormat format) =>
+        arguments.Choice("units", format == OutputFormat.Csv ? "mb" : "auto", "auto", "mb", "mib") switch
+        {
+            "mb" => NumberStyle.Fixed(ByteUnit.Megabytes),
+            "mib" => NumberStyle.Fixed(ByteUnit.Mebibytes),
+            _ => NumberStyle.Automatic,
+        };
 }

@@ -32,7 +32,7 @@ public static class ReportCommand
             return;
         }
 
-        var table = ReportViews.PerLayer(report, common.Unit);
+        var table = ReportViews.PerLayer(report, common.Style);
         ConsoleOutput.Write(table with { Notes = table.Notes.AddRange(common.ImportNotes) }, common.Format, stdout);
     }
 }

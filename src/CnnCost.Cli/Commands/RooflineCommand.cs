@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Globalization;
 using CnnCost.Costs;
 using CnnCost.Hardware;
 using CnnCost.Reporting;
@@ -26,8 +24,8 @@ public static class RooflineCommand
         }
 
         var report = CostModel.Analyze(common.Network, common.Options);
-        var points = Roofline.Analyze(report, device);
-        if (!(points.Sum(p => p.Seconds) > 0))
+        var roofline = Roofline.Report(report, device);
+        if (!(roofline.Seconds > 0))
         {
             // Only in-place layers (or none) would give an empty table and 0 ms, NaN frames/s.
             throw new UsageException($"network '{report.Model}' has no layer that moves or computes anything to place on the roofline");
@@ -35,26 +33,10 @@ public static class RooflineCommand
 
         if (common.Format == OutputFormat.Svg)
         {
-            stdout.Write(CnnCost.Reporting.Charts.Charts.Roofline(points, device));
+            stdout.Write(CnnCost.Reporting.Charts.Charts.Roofline(roofline.Points, device));
             return;
         }
 
-        var rows = points.Select(p => (ImmutableArray<string>)
-        [
-            p.Name, Units.Significant(p.Flops / 1e9), Units.Significant(p.Bytes / 1e6), Units.Significant(p.Intensity),
-            Units.Significant(p.AttainableFlopsPerSecond / 1e12), p.ComputeBound ? "compute" : "memory", Units.Significant(p.Seconds * 1e3),
-        ]).ToImmutableArray();
-        var total = points.Sum(p => p.Seconds);
-        ImmutableArray<TextColumn> columns =
-        [
-            new("layer", ColumnAlignment.Left), new("GFLOPs"), new("MB moved"), new("FLOPs/byte"), new("attainable TFLOP/s"),
-            new("bound", ColumnAlignment.Left), new("ms at the roof"),
-        ];
-        ImmutableArray<string> notes =
-        [
-            $"{device}; ridge point {device.RidgeFlopsPerByte.ToString("0.#", CultureInfo.InvariantCulture)} FLOPs/byte; bytes = inputs, weights and output once each (batch {report.Batch}, {report.Conventions.Precision})",
-            $"lower bound on the network's time: {Units.Significant(total * 1e3)} ms per batch, {Units.Significant(report.Batch / total)} frames/s",
-        ];
-        ConsoleOutput.Write(new TextTable($"{report.Model} on the roofline of {device.Name}", columns, rows, notes), common.Format, stdout);
+        ConsoleOutput.Write(RooflineViews.Table(roofline, common.Style), common.Format, stdout);
     }
 }

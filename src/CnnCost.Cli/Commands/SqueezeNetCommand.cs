@@ -36,9 +36,9 @@ public static class SqueezeNetCommand
 
             var table = sweep.ToLowerInvariant() switch
             {
-                "sr" => SqueezeNetSweeps.Figure53(),
-                "pct3x3" => SqueezeNetSweeps.Figure54(),
-                "bypass" => SqueezeNetSweeps.Table53(),
+                "sr" => SweepViews.Figure53(),
+                "pct3x3" => SweepViews.Figure54(),
+                "bypass" => SweepViews.Table53(),
                 _ => throw new UsageException($"--sweep must be sr, pct3x3 or bypass, got '{sweep}'"),
             };
             if (format == OutputFormat.Json)
@@ -78,7 +78,7 @@ public static class SqueezeNetCommand
             return;
         }
 
-        ConsoleOutput.Write(ReportViews.PerLayer(report, common.Unit), common.Format, stdout);
+        ConsoleOutput.Write(ReportViews.PerLayer(report, common.Style), common.Format, stdout);
     }
 
     private static int NonNegative(Arguments arguments, string name, int defaultValue)

@@ -390,12 +390,7 @@ public static class NinTables
     /// <summary>A ratio as the tables print it, exact and rounded: <c>4.69x (4.7x)</c>; <c>-</c> when undefined.</summary>
     /// <param name="ratio">The ratio.</param>
     /// <returns>The text.</returns>
-    public static string FormatRatio(double? ratio) => ratio switch
-    {
-        null => "-",
-        { } r when Math.Abs(r - Math.Round(r, 1)) < 5e-4 => $"{Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture)}x",
-        { } r => $"{r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}x ({Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}x)",
-    };
+    public static string FormatRatio(double? ratio) => Units.Ratio(ratio);
 
     private static string CompareRatio(string table, string row, string column, string printedText, double computed,
         ImmutableArray<PrintedComparison>.Builder comparisons, ImmutableArray<string>.Builder notes)

@@ -282,6 +282,7 @@ public static class JsonReport
             writer.WriteNumber("outputElements", row.OutputElements);
             writer.WriteNumber("outputBytes", row.OutputBytes);
             writer.WriteNumber("flops", row.Flops);
+            writer.WriteNumber("macs", row.Macs);
             writer.WriteBoolean("inPlace", row.InPlace);
             writer.WriteEndObject();
         }
@@ -295,6 +296,7 @@ public static class JsonReport
         writer.WriteNumber("outputBytes", t.OutputBytes);
         writer.WriteNumber("activationBytes", t.ActivationBytes);
         writer.WriteNumber("flops", t.Flops);
+        writer.WriteNumber("macs", t.Macs);
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
