@@ -58,7 +58,7 @@ public static class ReportViews
         notes.Add($"parameters {Units.Count(t.Parameters)}; activations without the input {style.Bytes(t.ActivationBytes)}{(style.FixedUnit is { } u ? " " + Units.Symbol(u) : "")}");
         if (anyInPlace)
         {
-            notes.Add("* in place: the layer overwrites its input, so its output adds nothing to the total");
+            notes.Add("output marked *: in place, the layer overwrites its input, so its output adds nothing to the total");
         }
 
         return new TextTable($"{report.Model}: input {report.Input}", columns, rows.ToImmutable(), notes.ToImmutable());
