@@ -67,6 +67,19 @@ public sealed class DeviceFileCliTests : IDisposable
     }
 
     [Fact]
+    public void The_readme_example_is_a_valid_device_file()
+    {
+        var readme = File.ReadAllText(Path.Combine(Samples.SampleTests.RepositoryRoot(), "README.md"));
+        var start = readme.IndexOf("```json", readme.IndexOf("--device-file devices.json", StringComparison.Ordinal), StringComparison.Ordinal);
+        var body = readme[(readme.IndexOf('\n', start) + 1)..readme.IndexOf("```", start + 7, StringComparison.Ordinal)];
+        var path = Write(body);
+        var (exit, output, error) = CliRunner.Run("speed", "nin", "--device-file", path, "--format", "csv");
+        Assert.True(exit == 0, error);
+        Assert.Contains("Jetson-Orin", output);
+        Assert.Contains("MyBoard", output);
+    }
+
+    [Fact]
     public void A_missing_device_file_is_named()
     {
         var path = Path.Combine(_directory, "absent.json");
