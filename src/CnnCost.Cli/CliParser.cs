@@ -171,38 +171,56 @@ public static class CliParser
     public static string GlobalHelp()
     {
         var text = new StringBuilder();
-        text.AppendLine("cnncost: what a convolutional neural network costs, per layer and in total (after Iandola, 2016)");
-        text.AppendLine();
-        text.AppendLine("usage: cnncost <command> [options]");
-        text.AppendLine("       cnncost <command> --help      its options and examples");
-        text.AppendLine();
-        text.AppendLine("commands:");
+        void Line(string line = "", int indent = 0)
+        {
+            // Help fits the 100 columns of piped output too, wrapped between words.
+            var lead = line.Length - line.TrimStart(' ').Length;
+            var first = true;
+            foreach (var wrapped in ConsoleOutput.Wrap(line.TrimStart(' '), ConsoleOutput.RedirectedWidth - Math.Max(lead, indent)))
+            {
+                text.Append(' ', first ? lead : indent).AppendLine(wrapped);
+                first = false;
+            }
+        }
+
+        Line("cnncost: what a convolutional neural network costs, per layer and in total (after Iandola, 2016)");
+        Line();
+        Line("usage: cnncost <command> [options]");
+        Line("       cnncost <command> --help      its options and examples");
+        Line();
+        Line("commands:");
         foreach (var command in CommandTable.All)
         {
-            text.AppendLine($"  {command.Name} {command.Synopsis}");
-            text.AppendLine($"      {command.Summary}");
+            Line($"  {command.Name} {command.Synopsis}", 6);
+            Line($"      {command.Summary}", 6);
         }
 
-        text.AppendLine();
-        text.AppendLine("change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,");
-        text.AppendLine("  stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256");
-        text.AppendLine();
-        text.AppendLine("MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through)");
-        text.AppendLine($"  or a built-in name: {string.Join(", ", CnnCost.Zoo.ModelZoo.Names)}");
-        text.AppendLine($"NAME (a device) is one of {string.Join(", ", CnnCost.Hardware.Devices.All.Select(d => d.Name))},");
-        text.AppendLine("  this (this machine, its ceilings measured now), or one from --device-file FILE");
-        text.AppendLine();
-        text.AppendLine("options of the commands that analyse a MODEL:");
-        foreach (var name in OptionCatalog.Common)
+        Line();
+        Line("change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2, "
+            + "stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256", 2);
+        Line();
+        Line("MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through) "
+            + $"or a built-in name: {string.Join(", ", CnnCost.Zoo.ModelZoo.Names)}", 2);
+        Line($"NAME (a device) is one of {string.Join(", ", CnnCost.Hardware.Devices.All.Select(d => d.Name))}, "
+            + "this (this machine, its ceilings measured now), or one from --device-file FILE", 2);
+        Line();
+        Line("options of the commands that analyse a MODEL:");
+        var usages = OptionCatalog.Common.Select(name => (Usage: $"  --{name} {OptionCatalog.All[name].ValueName}".TrimEnd(), OptionCatalog.All[name].Description)).ToArray();
+        var column = usages.Max(u => u.Usage.Length) + 2;
+        foreach (var (usage, description) in usages)
         {
-            var option = OptionCatalog.All[name];
-            text.AppendLine($"  --{name} {option.ValueName}".PadRight(34) + option.Description);
+            var first = true;
+            foreach (var wrapped in ConsoleOutput.Wrap(description, ConsoleOutput.RedirectedWidth - column))
+            {
+                text.Append((first ? usage : "").PadRight(column)).AppendLine(wrapped);
+                first = false;
+            }
         }
 
-        text.AppendLine();
-        text.AppendLine("@FILE reads more arguments from FILE (a response file, one or more per line).");
-        text.AppendLine("Tab completion: cnncost answers the [suggest] directive that dotnet-suggest uses (README).");
-        text.AppendLine("exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 anything else");
+        Line();
+        Line("@FILE reads more arguments from FILE (a response file, one or more per line).");
+        Line("Tab completion: cnncost answers the [suggest] directive that dotnet-suggest uses (README).");
+        Line("exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 anything else");
         return text.ToString();
     }
 

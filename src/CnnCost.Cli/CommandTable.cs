@@ -59,7 +59,7 @@ public static class CommandTable
             Model, With("density", "bits", "fc-bits", "index-bits"), CompressCommand.Run),
         new("scale", "MODEL --workers LIST --bandwidth RATE --worker-throughput RATE [--scheme ps,tree,ring] [...]",
             "distributed training step time, speedup, efficiency, break-even workers",
-            ["cnncost scale nin --workers 1..128 --bandwidth 56Gbit/s --worker-throughput 3.52TFLOP/s --scheme ps,tree,ring"],
+            ["cnncost scale nin --workers 1..128 --bandwidth 56Gbit/s --worker-throughput 3.52TFLOP/s", "cnncost scale nin --workers 1..64 --bandwidth 7GB/s --worker-throughput 6T --scheme ps,ring"],
             Model, ["workers", "bandwidth", "worker-throughput", "scheme", "branching", "latency", "batch", "gradient-bits", "scaling", "parallelism", "bias", "format", "skip-unsupported"],
             ScaleCommand.Run),
         new("roofline", "MODEL --device NAME [--device-file FILE]",

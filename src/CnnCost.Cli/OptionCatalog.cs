@@ -43,7 +43,7 @@ public static class OptionCatalog
         Value("bias", "include|exclude", "whether biases count toward parameter bytes (default include)", "include", "exclude"),
         Value("phase", "inference|training", "FLOPs of a forward pass, or of a training step (3x) (default inference)", "inference", "training"),
         Value("rounding", "caffe|pytorch|eq4.2", "output-size rounding (default: the model's own, caffe for the zoo)", "caffe", "pytorch", "eq4.2"),
-        Value("units", "auto|MB|MiB", "auto: k, M, G, T prefixes chosen per number (default); MB or MiB: fixed units, bytes in that unit and FLOPs in GFLOPs", "auto", "MB", "MiB"),
+        Value("units", "auto|MB|MiB", "auto: k, M, G, T prefixes per number (default; CSV: MB); MB or MiB: bytes in that unit, FLOPs in G", "auto", "MB", "MiB"),
         Value("format", "table|markdown|csv|json|svg", "output format (default table)", "table", "markdown", "csv", "json", "svg"),
         new("skip-unsupported", "", "pass unknown ONNX operators through instead of refusing the model", OptionShape.Flag, []),
 
@@ -71,7 +71,7 @@ public static class OptionCatalog
         Value("worker-throughput", "RATE", "sustained FLOP/s of one worker, e.g. 3.52TFLOP/s (required)"),
         Value("scheme", "ps,tree,ring", "communication scheme, or a list of them to compare (default tree)", "ps", "tree", "ring", "ps,tree,ring"),
         Value("branching", "B", "fan-in of the reduction tree (default 2)"),
-        Value("latency", "SECONDS", "latency per message, e.g. 5e-6 (default 0)"),
+        Value("latency", "SECONDS", "latency per message in seconds, e.g. 0.000005 (default 0)"),
         Value("gradient-bits", "32|16|1", "bits per gradient value sent (default 32)", "32", "16", "1"),
         Value("scaling", "strong|weak", "strong: fixed global batch; weak: fixed batch per worker (default strong)", "strong", "weak"),
         Value("parallelism", "data|hybrid", "data: every layer replicated; hybrid: fully-connected layers model-parallel (default data)", "data", "hybrid"),

@@ -23,14 +23,7 @@ public static class SqueezeNetCommand
             arguments.EnsureAllUsed("squeezenet", 0);
             if (format == OutputFormat.Svg && sweep.ToLowerInvariant() is "sr" or "pct3x3")
             {
-                var bySr = sweep.Equals("sr", StringComparison.OrdinalIgnoreCase);
-                var grid = bySr ? SqueezeNetSweeps.SqueezeRatioGrid : SqueezeNetSweeps.Percent3x3Grid;
-                var results = Sweep.Run(grid, SqueezeNetFamily.Evaluate);
-                stdout.Write(CnnCost.Reporting.Charts.Charts.Sweep(
-                    bySr ? "Figure 5.3: model size against the squeeze ratio" : "Figure 5.4: model size against pct3x3", results,
-                    (r => bySr ? r.Design.SqueezeRatio : r.Design.Percent3x3, bySr ? "squeeze ratio (SR)" : "pct3x3"),
-                    (r => r.Costs.ParameterBytes / (double)(1 << 20), "model size (MiB)"),
-                    Sweep.ParetoFront(results)));
+                stdout.Write(CnnCost.Reporting.Charts.Charts.SqueezeNetSweep(sweep.Equals("sr", StringComparison.OrdinalIgnoreCase)));
                 return;
             }
 

@@ -29,6 +29,28 @@ public sealed class CommandLineTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("tables", "nin")]
+    [InlineData("tables", "chapter5")]
+    [InlineData("report", "googlenet")]
+    [InlineData("report", "nin", "--units", "MiB", "--batch", "1024")]
+    [InlineData("whatif", "nin", "--batch", "1024", "--change", "input-size=454x454")]
+    [InlineData("scale", "nin", "--workers", "1..128", "--bandwidth", "56Gbit/s", "--worker-throughput", "3.52TFLOP/s", "--scheme", "ps,tree,ring")]
+    [InlineData("roofline", "resnet50", "--device", "H100")]
+    [InlineData("scale", "--help")]
+    [InlineData("squeezenet", "--help")]
+    public void Piped_output_fits_100_columns_without_exponents(params string[] args)
+    {
+        var (exit, output, error) = CliRunner.Run(args);
+        Assert.True(exit == 0, error);
+        foreach (var line in output.Split('\n'))
+        {
+            Assert.True(line.TrimEnd('\r').Length <= 100, $"{line.Length} columns: {line}");
+            Assert.DoesNotMatch(@"\d[eE][+-]?\d", line);
+        }
+    }
+
     [Fact]
     public void Help_after_a_model_or_a_bad_value_is_still_help()
     {

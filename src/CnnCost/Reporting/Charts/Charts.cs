@@ -170,6 +170,20 @@ public static class Charts
         return canvas.ToString();
     }
 
+    /// <summary>Figure 5.3 (model size against SR) or Figure 5.4 (against pct3x3) recomputed, with the Pareto front.</summary>
+    /// <param name="bySqueezeRatio">True for Figure 5.3's squeeze-ratio sweep, false for Figure 5.4's pct3x3 sweep.</param>
+    /// <returns>The SVG document.</returns>
+    public static string SqueezeNetSweep(bool bySqueezeRatio)
+    {
+        var grid = bySqueezeRatio ? SqueezeNetSweeps.SqueezeRatioGrid : SqueezeNetSweeps.Percent3x3Grid;
+        var results = DesignSpace.Sweep.Run(grid, SqueezeNetFamily.Evaluate);
+        return Sweep(
+            bySqueezeRatio ? "Figure 5.3: model size against the squeeze ratio" : "Figure 5.4: model size against pct3x3", results,
+            (r => bySqueezeRatio ? r.Design.SqueezeRatio : r.Design.Percent3x3, bySqueezeRatio ? "squeeze ratio (SR)" : "pct3x3"),
+            (r => Units.InUnit(r.Costs.ParameterBytes, ByteUnit.Mebibytes), "model size (MiB)"),
+            DesignSpace.Sweep.ParetoFront(results));
+    }
+
     private static void Bars(SvgCanvas canvas, string[] names, double[][] series, string[] colors, string yTitle)
     {
         var max = Math.Max(1e-12, series.SelectMany(s => s).DefaultIfEmpty(0).Max()) * 1.05;
