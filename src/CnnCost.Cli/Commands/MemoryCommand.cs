@@ -28,7 +28,7 @@ public static class MemoryCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var inference = MemoryModel.Inference(common.Network, report);
-        var training = MemoryModel.Training(report, optimizer);
+        var training = MemoryModel.Training(common.Network, report, optimizer);
         string Size(long bytes) => Units.Significant(Units.InUnit(bytes, common.Unit));
         ImmutableArray<ImmutableArray<string>> rows =
         [
