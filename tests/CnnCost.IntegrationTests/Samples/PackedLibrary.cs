@@ -27,6 +27,18 @@ internal static class PackedLibrary
         var root = Directory.CreateTempSubdirectory("cnncost-packed-").FullName;
         var packages = Directory.CreateDirectory(Path.Combine(root, "packages")).FullName;
         var cache = Directory.CreateDirectory(Path.Combine(root, "nuget-cache")).FullName;
+        // The package, its restored dependencies and the notebooks' scratch home go when the test run ends.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // A child process still holding a file: the folder stays in the temp directory.
+            }
+        };
         // The test project references the library, so it is built in this configuration already: pack that build.
         var configuration = typeof(PackedLibrary).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
         var project = Path.Combine(SampleTests.RepositoryRoot(), "src", "CnnCost", "CnnCost.csproj");
