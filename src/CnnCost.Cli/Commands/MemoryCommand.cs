@@ -27,7 +27,7 @@ public static class MemoryCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var inference = MemoryModel.Inference(common.Network, report);
-        var training = MemoryModel.Training(report, optimizer);
+        var training = MemoryModel.Training(common.Network, report, optimizer);
         ConsoleOutput.Write(MemoryViews.Table(report, inference, training, optimizer, common.Style), common.Format, stdout);
     }
 }

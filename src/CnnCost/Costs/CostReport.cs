@@ -97,6 +97,13 @@ public sealed record CostReport(string Model, AnalysisOptions Options, Shape Inp
     /// <summary>The conventions the numbers were computed under.</summary>
     public Conventions Conventions => Options.Conventions!;
 
+    /// <summary>
+    /// A readable summary, like a Keras or torchinfo model summary: one line per layer with its name, kind, output
+    /// shape (one item), parameters and FLOPs (the whole batch), a total line, then the precision and the bytes.
+    /// </summary>
+    /// <returns>Several lines of plain text, columns aligned.</returns>
+    public override string ToString() => CostSummary.Write(this);
+
     /// <summary>The row of the layer called <paramref name="name"/>.</summary>
     /// <param name="name">A layer name.</param>
     /// <exception cref="KeyNotFoundException">The report has no such layer.</exception>

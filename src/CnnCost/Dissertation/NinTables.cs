@@ -293,7 +293,7 @@ public static class NinTables
         }
 
         notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding; Δ = modified / unmodified NiN, rounded to one decimal as printed "
-            + "(exact values in 'cnncost whatif nin --change …'); Δ output counts activations without the input layer; "
+            + "(exact values from a what-if analysis of NiN); Δ output counts activations without the input layer; "
             + "the type is derived from which layers' height and width change, not from the kind of edit; "
             + "Δ comp/comm = Δ of computation per communication (FLOPs per parameter byte); [n]: the printed value differs, see note n");
         ImmutableArray<TextColumn> columns =

@@ -41,7 +41,7 @@ public sealed class ImportCliTests : IDisposable
         File.WriteAllBytes(path, OnnxModels.Small(extraOp: "Resize").ToByteArray());
         var (exit, _, error) = Run("report", path);
         Assert.Equal(2, exit);
-        Assert.Equal($"cnncost: {path}: node 'odd': operator Resize is not supported (pass --skip-unsupported to pass its first input through)", error.TrimEnd());
+        Assert.Equal($"cnncost: {path}: node 'odd': operator Resize is not supported (skipping unsupported operators passes its first input through)", error.TrimEnd());
         var skipped = Run("report", path, "--skip-unsupported", "--format", "markdown");
         Assert.Equal(0, skipped.Exit);
         Assert.Contains("Resize", skipped.Out);

@@ -47,7 +47,7 @@ public class OnnxReasonTests
 
     private static readonly Dictionary<string, (NodeProto[] Nodes, string Message)> BadGraphCases = new()
     {
-        ["unsupported"] = ([Node("Foo", "n", ["x"], ["y"])], "node 'n': operator Foo is not supported (pass --skip-unsupported to pass its first input through)"),
+        ["unsupported"] = ([Node("Foo", "n", ["x"], ["y"])], "node 'n': operator Foo is not supported (skipping unsupported operators passes its first input through)"),
         ["conv 3-d"] = ([Node("Conv", "n", ["x", "w3d"], ["y"])], "node 'n': Conv weights have 3 dimensions; CnnCost models 2-D convolutions"),
         ["gemm 3-d"] = ([Node("Gemm", "n", ["x", "w3d"], ["y"])], "node 'n': Gemm weights have 3 dimensions, expected 2"),
         ["matmul 3-d"] = ([Node("MatMul", "n", ["x", "w3d"], ["y"])], "node 'n': MatMul is modelled only with a 2-D initializer as its second input"),
@@ -68,7 +68,7 @@ public class OnnxReasonTests
         ["no weights"] = ([Node("Conv", "n", ["x"], ["y"])], "node 'n': Conv needs its weights as input 2"),
         ["weights not constant"] = ([Node("Conv", "n", ["x", "x"], ["y"])], "node 'n': Conv weights 'x' is not an initializer or constant; CnnCost needs its dims"),
         ["negative dim"] = ([Node("Conv", "n", ["x", "neg"], ["y"])], "node 'n': the value -1 is out of range (0 to 2^31-1)"),
-        ["unnamed"] = ([Node("Relu", "", ["x"], ["y"]), Node("Foo", "", ["y"], ["z"])], "node 'Foo_1': operator Foo is not supported (pass --skip-unsupported to pass its first input through)"),
+        ["unnamed"] = ([Node("Relu", "", ["x"], ["y"]), Node("Foo", "", ["y"], ["z"])], "node 'Foo_1': operator Foo is not supported (skipping unsupported operators passes its first input through)"),
     };
 
     public static TheoryData<string> BadGraphs => [.. BadGraphCases.Keys];
@@ -158,7 +158,7 @@ public class OnnxReasonTests
         var network = imported.Network;
         Assert.Equal("ops", network.Name);
         Assert.Equal(8, imported.FileBatch);
-        Assert.Equal(new[] { "the file's batch of 8 is shown but not used: the analysis's batch (--batch) decides", "node 'skipped': unsupported operator Foo skipped (its first input passed through)" }, imported.Notes);
+        Assert.Equal(new[] { "the file's batch of 8 is shown but not used: the analysis's batch decides", "node 'skipped': unsupported operator Foo skipped (its first input passed through)" }, imported.Notes);
 
         // SAME_UPPER, stride 1, kernel 3 (from the weights) on 8: output 8, total padding (8 - 1)·1 + 3 - 8 = 2, one per side.
         var same = (ConvolutionLayer)network["same"];

@@ -262,7 +262,7 @@ public static class OnnxImporter
                 _fileBatch = (int)Math.Min(dims[0].DimValue, int.MaxValue);
                 if (_fileBatch > 1)
                 {
-                    _notes.Add($"the file's batch of {_fileBatch} is shown but not used: the analysis's batch (--batch) decides");
+                    _notes.Add($"the file's batch of {_fileBatch} is shown but not used: the analysis's batch decides");
                 }
             }
 
@@ -405,7 +405,7 @@ public static class OnnxImporter
                 default:
                     if (!options.SkipUnsupported)
                     {
-                        throw Error($"operator {node.OpType} is not supported (pass --skip-unsupported to pass its first input through)");
+                        throw Error($"operator {node.OpType} is not supported (skipping unsupported operators passes its first input through)");
                     }
 
                     _notes.Add($"node '{_node}': unsupported operator {node.OpType} skipped (its first input passed through)");
