@@ -52,6 +52,27 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Notes_wrap_between_words_and_keep_a_long_word_whole()
+    {
+        Assert.Equal(["a bb", "ccc", "dddddd", "e"], ConsoleOutput.Wrap("a bb ccc dddddd e", 4));
+        Assert.Equal(["0.000512 s"], ConsoleOutput.Wrap("0.000512 s", 10));
+    }
+
+    [Fact]
+    public void A_table_wider_than_the_screen_is_split_with_its_first_column_repeated()
+    {
+        var (_, output, _) = CliRunner.Run("tables", "nin");
+        var lines = output.Split('\n');
+        var first = Array.FindIndex(lines, l => l.Contains("Table 4.1: local and global changes", StringComparison.Ordinal));
+        var second = Array.FindIndex(lines, l => l.Contains("Table 4.1: local and global changes to NiN, batch 1024 (continued)", StringComparison.Ordinal));
+        Assert.True(first >= 0 && second > first);
+        Assert.StartsWith("│ table ", lines[first + 2]);
+        Assert.StartsWith("│ table ", lines[second + 2]);
+        // Every row of the first part comes back in the second, led by the same key.
+        Assert.Contains(lines.Skip(second), l => l.StartsWith("│ 4.8 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Help_after_a_model_or_a_bad_value_is_still_help()
     {
         Assert.Equal(0, CliRunner.Run("measure", "-h").Exit);
