@@ -291,7 +291,7 @@ public sealed class ImportFuzzer
         try
         {
             var memory = MemoryModel.Inference(network, report);
-            var training = MemoryModel.Training(report, (Optimizer)random.Next(3));
+            var training = MemoryModel.Training(network, report, (Optimizer)random.Next(3));
             foreach (var m in new[] { memory, training })
             {
                 if (m.Weights < 0 || m.Gradients < 0 || m.OptimizerState < 0 || m.Activations < 0 || m.Total < 0)
