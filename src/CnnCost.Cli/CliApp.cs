@@ -176,8 +176,9 @@ public static class CliApp
           --phase inference|training       FLOPs of a forward pass, or of a training step (3x)
           --rounding caffe|pytorch|eq4.2   output-size rounding (default: the model's own, caffe for the zoo)
           --units MB|MiB                   byte unit of tables (default MB = 10^6 bytes)
-          --format table|markdown|csv|json|svg   output format (default table; svg charts for report,
-                                           whatif, roofline, scale and squeezenet --sweep sr|pct3x3)
+          --format table|markdown|csv|json|svg|html   output format (default table; svg charts for report,
+                                           whatif, roofline, scale and squeezenet --sweep sr|pct3x3;
+                                           html: the graph and its costs for report, whatif and squeezenet)
           --metric flops|params|outputs    what report's SVG bars show (default flops)
 
         exit status: 0 success, 2 bad arguments or input (one line on stderr), 1 anything else

@@ -35,6 +35,13 @@ public static class WhatIfCommand
             return;
         }
 
+        if (common.Format == OutputFormat.Html)
+        {
+            stdout.Write(CnnCost.Reporting.Html.HtmlReport.Change(Modification.ApplyAll(common.Network, modifications), change,
+                [.. modifications.Select(m => m.Spec)], arguments.Positional[0]));
+            return;
+        }
+
         ConsoleOutput.Write(ReportViews.PerLayer(change.Modified, common.Unit), common.Format, stdout);
         ConsoleOutput.Write(DeltaTable(change, modifications), common.Format, stdout);
     }
