@@ -630,6 +630,8 @@ public static class HtmlReport
           document.getElementById("expand-all").addEventListener("click", () => { for (const name of modules.keys()) { fold(name, false); } });
           document.getElementById("fill-metric").addEventListener("change", e => { metric = e.target.value; applyFill(); show(selected); });
           applyFill();
+          // When the page became usable, for measurements: milliseconds since navigation began.
+          document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
           document.documentElement.dataset.ready = "true";
         })();
 
