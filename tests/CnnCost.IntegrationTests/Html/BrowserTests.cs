@@ -227,9 +227,12 @@ public class BrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixt
         Assert.Equal(costliest.Output.ToString(), await page.Locator("#details dd[data-field='output']").TextContentAsync());
         Assert.Equal(costliest.Name, await page.Locator("#layers-table tbody tr.selected").GetAttributeAsync("data-layer"));
 
-        // Sorting the table by FLOPs (largest first) brings the same layer to the top.
+        // Sorting the table by FLOPs (largest first) brings the same layer to the top; its row scrolls the graph to its box.
         await page.Locator("#layers-table th[data-column='flops']").ClickAsync();
         Assert.Equal(costliest.Name, await page.Locator("#layers-table tbody tr").First.GetAttributeAsync("data-layer"));
+        await page.Locator("#layers-table tbody tr").First.ClickAsync();
+        Assert.True(await page.Locator($"#layers > g.layer[data-layer='{costliest.Name}']").IsVisibleAsync());
+        await Screenshot(page, name + "-costliest");
 
         // A row click selects the box.
         var input = c.Report.Layers[0].Name;

@@ -410,17 +410,17 @@ public static class HtmlReport
         main { flex: 1; display: flex; min-height: 0; }
         #graph-pane { flex: 1; overflow: auto; background: #fff; }
         #graph { display: block; margin: 0 auto; }
-        #side { width: 600px; display: flex; flex-direction: column; border-left: 1px solid #d0d7de; min-height: 0; }
+        #side { width: min(660px, 48vw); display: flex; flex-direction: column; border-left: 1px solid #d0d7de; min-height: 0; }
         #details { padding: 8px 12px; border-bottom: 1px solid #d0d7de; font-size: 13px; max-height: 45%; overflow: auto; }
         #details h2 { font-size: 15px; margin: 0 0 4px; word-break: break-all; }
         #details dl { display: grid; grid-template-columns: max-content 1fr; gap: 1px 12px; margin: 0; }
         #details dt { color: #57606a; } #details dd { margin: 0; font-variant-numeric: tabular-nums; word-break: break-all; }
         .hint { color: #57606a; }
         #table-pane { flex: 1; overflow: auto; }
-        table { border-collapse: collapse; font-size: 12px; width: 100%; }
-        th { position: sticky; top: 0; background: #f6f8fa; cursor: pointer; text-align: left; padding: 3px 6px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
+        table { border-collapse: collapse; font-size: 11px; width: 100%; }
+        th { position: sticky; top: 0; background: #f6f8fa; cursor: pointer; text-align: left; padding: 3px 4px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
         th[data-sorted="asc"]::after { content: " ▲"; } th[data-sorted="desc"]::after { content: " ▼"; }
-        td { padding: 2px 6px; border-bottom: 1px solid #eaeef2; white-space: nowrap; font-variant-numeric: tabular-nums; }
+        td { padding: 2px 4px; border-bottom: 1px solid #eaeef2; white-space: nowrap; font-variant-numeric: tabular-nums; }
         td.num { text-align: right; }
         tbody tr { cursor: pointer; } tbody tr:hover { background: #f3f4f6; }
         tbody tr.selected { background: #fff8c5; }

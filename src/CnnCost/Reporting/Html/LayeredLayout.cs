@@ -397,25 +397,55 @@ public static class LayeredLayout
             }
         }
 
-        for (var s = 0; s < 4; s++)
+        // Sweeps down (toward the nodes above), up (toward those below), then both ways at once, which straightens chains.
+        for (var s = 0; s < 6; s++)
         {
             for (var pass = 0; pass < 2; pass++)
             {
                 var downward = pass == 0;
+                var balanced = s >= 3;
                 for (var i = 0; i < g.Ranks.Length; i++)
                 {
                     var list = g.Ranks[downward ? i : g.Ranks.Length - 1 - i];
-                    var neighbours = downward ? g.Up : g.Down;
                     var desired = new double[list.Count];
                     for (var k = 0; k < list.Count; k++)
                     {
-                        var adjacent = neighbours[list[k]];
-                        desired[k] = adjacent.Count == 0 ? x[list[k]] : adjacent.Average(a => x[a]);
+                        var v = list[k];
+                        var adjacent = balanced ? g.Up[v].Concat(g.Down[v]) : downward ? g.Up[v] : g.Down[v];
+                        var sum = 0.0;
+                        var seen = 0;
+                        foreach (var a in adjacent)
+                        {
+                            sum += x[a];
+                            seen++;
+                        }
+
+                        desired[k] = seen == 0 ? x[v] : sum / seen;
                     }
 
                     Place(list, desired, width, weight, options.HorizontalGap, x);
                 }
             }
+        }
+
+        // Straighten chains, top down: a node that is the only successor of its only predecessor goes right below it
+        // where the spacing allows (it weighs ten times its neighbours), so a run of layers reads as one column.
+        foreach (var list in g.Ranks)
+        {
+            var desired = new double[list.Count];
+            var chainWeight = (double[])weight.Clone();
+            for (var k = 0; k < list.Count; k++)
+            {
+                var v = list[k];
+                var link = g.Up[v].Count == 1 && g.Down[g.Up[v][0]].Count == 1;
+                desired[k] = link ? x[g.Up[v][0]] : x[v];
+                if (link)
+                {
+                    chainWeight[v] = weight[v] * 10;
+                }
+            }
+
+            Place(list, desired, width, chainWeight, options.HorizontalGap, x);
         }
 
         return x;
