@@ -103,8 +103,8 @@ public static class HtmlReport
         var moduleIds = modules.Where(m => m is not null).Distinct().Select((m, i) => (m!, i)).ToDictionary(p => p.Item1, p => p.i, StringComparer.Ordinal);
         var inputs = Enumerable.Range(0, count).Select(network.InputIndicesOf).ToArray();
         var layout = LayeredLayout.Compute(inputs, [.. modules.Select(m => m is null ? -1 : moduleIds[m])]);
-        var kinds = change is null ? new string?[count] : names.Select(n => ChangeKind(change, change.Layers.First(d => d.Name == n))).ToArray();
         var deltas = change?.Layers.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var kinds = change is null || deltas is null ? new string?[count] : names.Select(n => ChangeKind(change, deltas[n])).ToArray();
 
         var html = new StringBuilder(4096 + 1200 * count);
         var title = change is null ? $"{report.Model}: costs per layer" : $"{report.Model}: what if {string.Join(" then ", modifications)}";
@@ -395,7 +395,14 @@ public static class HtmlReport
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+    /// <summary>A coordinate to one decimal, without a trailing ".0" (integer arithmetic: a page writes tens of thousands).</summary>
+    private static string N(double value)
+    {
+        var tenths = (long)Math.Round(Math.Abs(value) * 10, MidpointRounding.AwayFromZero);
+        var sign = value < 0 && tenths != 0 ? "-" : "";
+        var whole = (tenths / 10).ToString(CultureInfo.InvariantCulture);
+        return tenths % 10 == 0 ? sign + whole : string.Concat(sign, whole, ".", ((char)('0' + tenths % 10)).ToString());
+    }
 
     private const string Style = """
 

@@ -433,19 +433,15 @@ public static class LayeredLayout
         foreach (var list in g.Ranks)
         {
             var desired = new double[list.Count];
-            var chainWeight = (double[])weight.Clone();
             for (var k = 0; k < list.Count; k++)
             {
                 var v = list[k];
                 var link = g.Up[v].Count == 1 && g.Down[g.Up[v][0]].Count == 1;
                 desired[k] = link ? x[g.Up[v][0]] : x[v];
-                if (link)
-                {
-                    chainWeight[v] = weight[v] * 10;
-                }
+                weight[v] *= link ? 10 : 1;
             }
 
-            Place(list, desired, width, chainWeight, options.HorizontalGap, x);
+            Place(list, desired, width, weight, options.HorizontalGap, x);
         }
 
         return x;
