@@ -98,7 +98,7 @@ public class BrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixt
 
     private sealed record Loaded(IPage Page, List<string> Errors, List<string> Requests, double ReadyMs);
 
-    private async Task<Loaded> Open(string html, string name)
+    private async Task<Loaded> Open(string html, string name, Func<IPage, Task>? beforeNavigation = null)
     {
         if (chromium.Browser is null)
         {
@@ -133,6 +133,11 @@ public class BrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixt
                 requests.Add(request.Url);
             }
         };
+        if (beforeNavigation is not null)
+        {
+            await beforeNavigation(page);
+        }
+
         await page.GotoAsync(url);
         await page.WaitForSelectorAsync("html[data-ready='true']");
         var readyMs = double.Parse(await page.GetAttributeAsync("html", "data-ready-ms") ?? "NaN", CultureInfo.InvariantCulture);
@@ -284,21 +289,32 @@ public class BrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixt
     }
 
     [Fact]
-    public async Task A_layer_named_script_stays_text_in_the_browser()
+    public async Task A_layer_named_script_in_a_model_file_stays_text_in_the_browser()
     {
-        var network = new NetworkBuilder("hostile").Input(3, 8, 8)
-            .Convolution("<script>window.pwned=1</script>", 4, 3)
-            .ReLU("<img src=x onerror=window.pwned=2>")
-            .Build();
-        var loaded = await Open(HtmlReport.Report(network, CostModel.Analyze(network), "<b>hostile</b>"), "hostile");
+        // Names from a prototxt: markup in the model's name and in layer names must show as text and run nothing.
+        var file = Path.Combine(Path.GetTempPath(), $"cnncost-hostile-{Environment.ProcessId}.prototxt");
+        await File.WriteAllTextAsync(file, """
+            name: "<b>hostile</b>"
+            input: "data"
+            input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }
+            layer { name: "<script>window.pwned=1</script>" type: "Convolution" bottom: "data" top: "c" convolution_param { num_output: 4 kernel_size: 3 } }
+            layer { name: "<img src=x onerror=window.pwned=2>" type: "ReLU" bottom: "c" top: "r" }
+            layer { name: "</script><script>window.pwned=3</script>" type: "Pooling" bottom: "r" top: "p" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            """, TestContext.Current.CancellationToken);
+        var (exit, html, err) = CliRunner.Run("report", file, "--format", "html");
+        Assert.True(exit == 0, err);
+        var loaded = await Open(html, "hostile");
         var page = loaded.Page;
         Assert.Empty(loaded.Errors);
         Assert.Empty(loaded.Requests);
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.pwned"));
-        Assert.Equal(0, await page.Locator("img").CountAsync());
+        Assert.Equal(0, await page.Locator("img, b").CountAsync());
+        Assert.Equal(4, await page.Locator("#layers > g.layer").CountAsync());
         await page.Locator("#layers > g.layer[data-index='1']").ClickAsync();
         Assert.Equal("<script>window.pwned=1</script>", await page.Locator("#details h2").TextContentAsync());
-        Assert.Equal("source: <b>hostile</b>; input 3x8x8", await page.Locator("#source").TextContentAsync());
+        Assert.Equal("<img src=x onerror=window.pwned=2>", await page.Locator("#layers > g.layer[data-index='2']").GetAttributeAsync("data-layer"));
+        Assert.Equal("</script><script>window.pwned=3</script>", await page.Locator("#layers-table tbody tr[data-index='3'] td[data-column='name']").TextContentAsync());
+        Assert.StartsWith("<b>hostile</b>", await page.Locator("h1").TextContentAsync());
         await Screenshot(page, "hostile-names");
         await page.Context.CloseAsync();
     }
@@ -312,15 +328,53 @@ public class BrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixt
         var bytes = System.Text.Encoding.UTF8.GetByteCount(html);
         Assert.InRange(network.Layers.Length, 990, 1000);
         Assert.True(bytes <= 2_000_000, $"{bytes:N0} bytes");
-        var loaded = await Open(html, "deep-resnet-1000");
-        // Measured, not asserted: the target is at most 1 s to interactive.
+        // Measured, not asserted (the target is at most 1 s to interactive): wall time from navigation to the first frame
+        // with the handlers in place, the best of three loads; and the renderer's main-thread CPU time (the DevTools
+        // protocol's ThreadTime), which a busy machine inflates far less than the wall time, at that moment (the rest
+        // of the table held back) and once the whole table is built.
+        var times = new List<double>();
+        var cpu = new List<double>();
+        var cpuFull = new List<double>();
+        Loaded? loaded = null;
+        for (var i = 0; i < 3; i++)
+        {
+            if (loaded is not null)
+            {
+                await loaded.Page.Context.CloseAsync();
+            }
+
+            ICDPSession? cdp = null;
+            loaded = await Open(html, "deep-resnet-1000", async page =>
+            {
+                cdp = await page.Context.NewCDPSessionAsync(page);
+                await cdp.SendAsync("Performance.enable");
+                await page.AddInitScriptAsync("window.cnncostHoldTable = true;");
+            });
+            times.Add(loaded.ReadyMs);
+            cpu.Add(await ThreadTimeMs(cdp!));
+            await loaded.Page.EvaluateAsync("() => window.cnncostBuildRest()");
+            await loaded.Page.WaitForSelectorAsync("#layers-table[data-complete='true']");
+            cpuFull.Add(await ThreadTimeMs(cdp!));
+        }
+
+        static string Join(List<double> values) => string.Join(", ", values.Select(v => v.ToString("0", CultureInfo.InvariantCulture)));
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{network.Layers.Length} layers: {bytes:N0} bytes of HTML, interactive {loaded.ReadyMs} ms after navigation in headless Chromium");
-        Console.WriteLine($"html-1000-layers: {network.Layers.Length} layers, {bytes} bytes, interactive {loaded.ReadyMs} ms");
-        Assert.Empty(loaded.Errors);
+            $"{network.Layers.Length} layers: {bytes:N0} bytes of HTML; interactive in headless Chromium {times.Min()} ms after navigation "
+            + $"(loads: {Join(times)} ms); renderer main-thread CPU by then {cpu.Min():0} ms (loads: {Join(cpu)} ms), "
+            + $"with the whole table {cpuFull.Min():0} ms (loads: {Join(cpuFull)} ms)");
+        Assert.Empty(loaded!.Errors);
         Assert.Equal(network.Layers.Length, await loaded.Page.Locator("#layers > g.layer").CountAsync());
+        await loaded.Page.WaitForSelectorAsync("#layers-table[data-complete='true']");
+        Assert.Equal(network.Layers.Length, await loaded.Page.Locator("#layers-table tbody tr").CountAsync());
         await Screenshot(loaded.Page, "deep-resnet-1000");
         await loaded.Page.Context.CloseAsync();
+    }
+
+    private static async Task<double> ThreadTimeMs(ICDPSession cdp)
+    {
+        var metrics = await cdp.SendAsync("Performance.getMetrics");
+        return metrics!.Value.GetProperty("metrics").EnumerateArray()
+            .First(m => m.GetProperty("name").GetString() == "ThreadTime").GetProperty("value").GetDouble() * 1000;
     }
 
     private static string Exact(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

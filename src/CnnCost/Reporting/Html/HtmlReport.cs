@@ -424,7 +424,10 @@ public static class HtmlReport
         #details dt { color: #57606a; } #details dd { margin: 0; font-variant-numeric: tabular-nums; word-break: break-all; }
         .hint { color: #57606a; }
         #table-pane { flex: 1; overflow: auto; }
-        table { border-collapse: collapse; font-size: 11px; width: 100%; }
+        table { border-collapse: collapse; font-size: 11px; table-layout: fixed; width: max-content; min-width: 100%; }
+        th { width: 64px; } th[data-column="index"] { width: 28px; } th[data-column="name"] { width: 150px; } th[data-column="kind"] { width: 80px; }
+        th[data-column="output"] { width: 76px; } th[data-column="flops"], th[data-column="outputBytes"] { width: 88px; } th[data-column="share"] { width: 44px; }
+        td { overflow: hidden; text-overflow: ellipsis; }
         th { position: sticky; top: 0; background: #f6f8fa; cursor: pointer; text-align: left; padding: 3px 4px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
         th[data-sorted="asc"]::after { content: " ▲"; } th[data-sorted="desc"]::after { content: " ▼"; }
         td { padding: 2px 4px; border-bottom: 1px solid #eaeef2; white-space: nowrap; font-variant-numeric: tabular-nums; }
@@ -473,7 +476,8 @@ public static class HtmlReport
           const details = document.getElementById("details");
           const table = document.getElementById("layers-table");
           const tbody = table.tBodies[0];
-          const exact = s => BigInt(s).toLocaleString("en-US");
+          // Exact integers (strings in the data) with thousands separators; no Intl: a page of a thousand layers formats thousands.
+          const exact = s => s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
           const num = s => Number(s);
           const ratio = r => r === null || r === undefined ? "-" : r.toFixed(3);
           const metricTotals = { flops: num(data.totals.flops), params: num(data.totals.parameters), activations: num(data.totals.outputBytes) };
@@ -511,7 +515,8 @@ public static class HtmlReport
             th.addEventListener("click", () => sortBy(k, th));
             head.appendChild(th);
           });
-          const rows = layers.map((l, i) => {
+          function makeRow(i) {
+            const l = layers[i];
             const tr = document.createElement("tr");
             tr.dataset.layer = l.name;
             tr.dataset.index = String(i);
@@ -524,11 +529,27 @@ public static class HtmlReport
             }
             tr.addEventListener("click", () => select(i, "table"));
             return tr;
-          });
-          tbody.append(...rows);
+          }
+
+          // The table is built in chunks: the first rows now, the rest in short tasks after the first frame, so a
+          // network of thousands of layers is usable at once; anything that needs every row builds them first.
+          const rows = [];
+          const chunk = 250;
+          function buildRows(upTo) {
+            const fragment = document.createDocumentFragment();
+            while (rows.length < upTo) { const tr = makeRow(rows.length); rows.push(tr); fragment.append(tr); }
+            tbody.append(fragment);
+            if (rows.length === layers.length) { table.dataset.complete = "true"; }
+          }
+          const allRows = () => buildRows(layers.length);
+          function buildRest() {
+            if (rows.length < layers.length) { buildRows(Math.min(layers.length, rows.length + chunk)); setTimeout(buildRest, 0); }
+          }
+          buildRows(Math.min(layers.length, chunk));
 
           let sortState = { column: -1, ascending: true };
           function sortBy(k, th) {
+            allRows();
             const ascending = sortState.column === k ? !sortState.ascending : !columns[k].num;
             sortState = { column: k, ascending };
             const c = columns[k];
@@ -596,6 +617,7 @@ public static class HtmlReport
           }
 
           function select(i, from) {
+            allRows();
             if (selected >= 0) {
               boxes[selected].classList.remove("selected");
               rows[selected].classList.remove("selected");
@@ -637,9 +659,13 @@ public static class HtmlReport
           document.getElementById("expand-all").addEventListener("click", () => { for (const name of modules.keys()) { fold(name, false); } });
           document.getElementById("fill-metric").addEventListener("change", e => { metric = e.target.value; applyFill(); show(selected); });
           applyFill();
-          // When the page became usable, for measurements: milliseconds since navigation began.
-          document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
-          document.documentElement.dataset.ready = "true";
+          // Usable once the first frame with the handlers in place is drawn; for measurements, milliseconds since navigation began.
+          requestAnimationFrame(() => setTimeout(() => {
+            document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
+            document.documentElement.dataset.ready = "true";
+            // A measurement may hold the rest of the table back (window.cnncostHoldTable) to time the page up to here alone.
+            if (window.cnncostHoldTable) { window.cnncostBuildRest = buildRest; } else { buildRest(); }
+          }));
         })();
 
         """;
