@@ -257,9 +257,14 @@ public static class HtmlReport
                 .Append("▾ ").Append(E(Fit(group.Key, (int)(w / 7)))).Append("</text>");
             html.Append("<g class=\"module-box\"><title>").Append(E(group.Key)).Append("</title><rect x=\"").Append(N(x)).Append("\" y=\"").Append(N(y + LabelPadding))
                 .Append("\" width=\"").Append(N(w)).Append("\" height=\"").Append(N(h - LabelPadding)).Append("\" rx=\"6\"/>");
-            Text(html, "name", x + 8, y + LabelPadding + 17, Fit(group.Key, 25));
-            Text(html, "info", x + 8, y + LabelPadding + 33, $"{rows.Length} layers, folded");
-            Text(html, "info", x + 8, y + LabelPadding + 49, Fit($"{Compact(parameters)} params · {Compact(flops)}FLOPs", 31));
+            // The summary in the middle of the folded box, which keeps the module's place so no edge needs rerouting.
+            var middle = y + LabelPadding + Math.Max(0, (h - LabelPadding - 76) / 2);
+            var characters = (int)(w / 6.5);
+            var kindCounts = string.Join(", ", rows.GroupBy(r => r.Kind).Select(k => $"{k.Count()} {ReportViews.KindName(k.Key)}"));
+            Text(html, "name", x + 10, middle + 17, Fit(group.Key, characters));
+            Text(html, "info", x + 10, middle + 33, Fit($"{rows.Length} layers folded: {kindCounts}", characters));
+            Text(html, "info", x + 10, middle + 49, Fit($"{Compact(parameters)} params · {Compact(flops)}FLOPs", characters));
+            Text(html, "info", x + 10, middle + 65, Fit($"{Compact(rows.Sum(Activations))}B of activations", characters));
             html.Append("</g></g>\n");
         }
 
@@ -425,8 +430,8 @@ public static class HtmlReport
         .hint { color: #57606a; }
         #table-pane { flex: 1; overflow: auto; }
         table { border-collapse: collapse; font-size: 11px; table-layout: fixed; width: max-content; min-width: 100%; }
-        th { width: 64px; } th[data-column="index"] { width: 28px; } th[data-column="name"] { width: 150px; } th[data-column="kind"] { width: 80px; }
-        th[data-column="output"] { width: 76px; } th[data-column="flops"], th[data-column="outputBytes"] { width: 88px; } th[data-column="share"] { width: 44px; }
+        th { width: 60px; } th[data-column="index"] { width: 28px; } th[data-column="name"] { width: 140px; } th[data-column="kind"] { width: 76px; }
+        th[data-column="output"] { width: 72px; } th[data-column="outputBytes"] { width: 80px; } th[data-column="flops"] { width: 88px; } th[data-column="share"] { width: 44px; }
         td { overflow: hidden; text-overflow: ellipsis; }
         th { position: sticky; top: 0; background: #f6f8fa; cursor: pointer; text-align: left; padding: 3px 4px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
         th[data-sorted="asc"]::after { content: " ▲"; } th[data-sorted="desc"]::after { content: " ▼"; }
