@@ -257,8 +257,8 @@ public static class HtmlReport
                 .Append("▾ ").Append(E(Fit(group.Key, (int)(w / 7)))).Append("</text>");
             html.Append("<g class=\"module-box\"><title>").Append(E(group.Key)).Append("</title><rect x=\"").Append(N(x)).Append("\" y=\"").Append(N(y + LabelPadding))
                 .Append("\" width=\"").Append(N(w)).Append("\" height=\"").Append(N(h - LabelPadding)).Append("\" rx=\"6\"/>");
-            // The summary in the middle of the folded box, which keeps the module's place so no edge needs rerouting.
-            var middle = y + LabelPadding + Math.Max(0, (h - LabelPadding - 76) / 2);
+            // The summary at the top of the folded box, which keeps the module's place so no edge needs rerouting.
+            var middle = y + LabelPadding;
             var characters = (int)(w / 6.5);
             var kindCounts = string.Join(", ", rows.GroupBy(r => r.Kind).Select(k => $"{k.Count()} {ReportViews.KindName(k.Key)}"));
             Text(html, "name", x + 10, middle + 17, Fit(group.Key, characters));
