@@ -430,7 +430,7 @@ public static class HtmlReport
         .hint { color: #57606a; }
         #table-pane { flex: 1; overflow: auto; }
         table { border-collapse: collapse; font-size: 11px; table-layout: fixed; width: max-content; min-width: 100%; }
-        th { width: 60px; } th[data-column="index"] { width: 28px; } th[data-column="name"] { width: 140px; } th[data-column="kind"] { width: 76px; }
+        th { width: 60px; } th[data-column="index"] { width: 28px; } th[data-column="name"] { width: 130px; } th[data-column="kind"] { width: 76px; }
         th[data-column="output"] { width: 72px; } th[data-column="outputBytes"] { width: 80px; } th[data-column="flops"] { width: 88px; } th[data-column="share"] { width: 44px; }
         td { overflow: hidden; text-overflow: ellipsis; }
         th { position: sticky; top: 0; background: #f6f8fa; cursor: pointer; text-align: left; padding: 3px 4px; border-bottom: 1px solid #d0d7de; white-space: nowrap; }
