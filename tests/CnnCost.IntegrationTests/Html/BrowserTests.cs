@@ -28,17 +28,27 @@ public sealed class ChromiumFixture : IAsyncLifetime
     /// <summary>Why there is no browser.</summary>
     public string MissingReason { get; private set; } = "";
 
-    /// <summary>The Chromium executable: CNNCOST_CHROMIUM, else Debian's.</summary>
-    public static string? Executable() =>
-        new[] { Environment.GetEnvironmentVariable("CNNCOST_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }
-            .FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p));
+    /// <summary>The Chromium executable: the one CNNCOST_CHROMIUM names (null when it is not there), else Debian's.</summary>
+    public static string? Executable()
+    {
+        var named = Environment.GetEnvironmentVariable("CNNCOST_CHROMIUM");
+        if (!string.IsNullOrEmpty(named))
+        {
+            return File.Exists(named) ? named : null;
+        }
+
+        return new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+    }
 
     public async ValueTask InitializeAsync()
     {
         var executable = Executable();
         if (executable is null)
         {
-            MissingReason = "no Chromium at /usr/bin/chromium (apt-get install chromium, or set CNNCOST_CHROMIUM)";
+            var named = Environment.GetEnvironmentVariable("CNNCOST_CHROMIUM");
+            MissingReason = string.IsNullOrEmpty(named)
+                ? "no Chromium at /usr/bin/chromium (apt-get install chromium, or set CNNCOST_CHROMIUM to its path)"
+                : $"no Chromium at {named}, the path CNNCOST_CHROMIUM names";
             return;
         }
 
