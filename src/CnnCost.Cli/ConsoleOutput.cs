@@ -22,6 +22,8 @@ public static class ConsoleOutput
         {
             case OutputFormat.Svg:
                 throw new UsageException("this output is a table: --format svg is available for report, whatif, roofline, scale and squeezenet --sweep");
+            case OutputFormat.Html:
+                throw new UsageException("this output is a table: --format html is available for report, whatif and squeezenet");
             case OutputFormat.Json:
                 throw new UsageException("this output is a table: use --format table, markdown or csv");
             case OutputFormat.Markdown:

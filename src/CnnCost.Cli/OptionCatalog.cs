@@ -44,7 +44,7 @@ public static class OptionCatalog
         Value("phase", "inference|training", "FLOPs of a forward pass, or of a training step (3x) (default inference)", "inference", "training"),
         Value("rounding", "caffe|pytorch|eq4.2", "output-size rounding (default: the model's own, caffe for the zoo)", "caffe", "pytorch", "eq4.2"),
         Value("units", "auto|MB|MiB", "auto: k, M, G, T prefixes per number (default; CSV: MB); MB or MiB: bytes in that unit, FLOPs in G", "auto", "MB", "MiB"),
-        Value("format", "table|markdown|csv|json|svg", "output format (default table)", "table", "markdown", "csv", "json", "svg"),
+        Value("format", "table|markdown|csv|json|svg|html", "output format (default table; html: the graph and its costs, for report, whatif and squeezenet)", "table", "markdown", "csv", "json", "svg", "html"),
         new("skip-unsupported", "", "pass unknown ONNX operators through instead of refusing the model", OptionShape.Flag, []),
 
         Value("metric", "flops|params|outputs", "what the SVG bars show (default flops)", "flops", "params", "outputs"),

@@ -21,6 +21,8 @@ public enum OutputFormat
     Json,
     /// <summary>An SVG chart, for the commands where a picture beats a table.</summary>
     Svg,
+    /// <summary>A self-contained HTML page of the network's graph and costs (docs/html.md).</summary>
+    Html,
 }
 
 /// <summary>The options every analysing command shares: model, batch, input, precision, bias, phase, rounding, units, format.</summary>
@@ -129,7 +131,7 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     /// <param name="arguments">The arguments.</param>
     /// <returns>The format.</returns>
     public static OutputFormat ReadFormat(Arguments arguments) =>
-        Enum.Parse<OutputFormat>(arguments.Choice("format", "table", "table", "markdown", "csv", "json", "svg"), ignoreCase: true);
+        Enum.Parse<OutputFormat>(arguments.Choice("format", "table", "table", "markdown", "csv", "json", "svg", "html"), ignoreCase: true);
 
     /// <summary>
     /// Reads <c>--units</c>: <c>auto</c> (prefixes chosen per number), <c>MB</c> or <c>MiB</c> (fixed units). The default is

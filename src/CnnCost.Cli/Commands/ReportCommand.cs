@@ -32,6 +32,12 @@ public static class ReportCommand
             return;
         }
 
+        if (common.Format == OutputFormat.Html)
+        {
+            stdout.Write(CnnCost.Reporting.Html.HtmlReport.Report(common.Network, report, arguments.Positional[0], common.ImportNotes));
+            return;
+        }
+
         var table = ReportViews.PerLayer(report, common.Style);
         ConsoleOutput.Write(table with { Notes = table.Notes.AddRange(common.ImportNotes) }, common.Format, stdout);
     }

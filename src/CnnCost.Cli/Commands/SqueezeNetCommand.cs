@@ -71,6 +71,13 @@ public static class SqueezeNetCommand
             return;
         }
 
+        if (common.Format == OutputFormat.Html)
+        {
+            stdout.Write(CnnCost.Reporting.Html.HtmlReport.Report(common.Network, report, string.Create(CultureInfo.InvariantCulture,
+                $"squeezenet generator: base_e {meta.BaseExpand}, incr_e {meta.ExpandIncrement}, pct3x3 {meta.Percent3x3}, freq {meta.Frequency}, SR {meta.SqueezeRatio}, bypass {meta.Bypass.ToString().ToLowerInvariant()}")));
+            return;
+        }
+
         ConsoleOutput.Write(ReportViews.PerLayer(report, common.Style), common.Format, stdout);
     }
 

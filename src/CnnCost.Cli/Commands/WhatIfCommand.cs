@@ -33,6 +33,13 @@ public static class WhatIfCommand
             return;
         }
 
+        if (common.Format == OutputFormat.Html)
+        {
+            stdout.Write(CnnCost.Reporting.Html.HtmlReport.Change(Modification.ApplyAll(common.Network, modifications), change,
+                [.. modifications.Select(m => m.Spec)], arguments.Positional[0]));
+            return;
+        }
+
         ConsoleOutput.Write(ReportViews.PerLayer(change.Modified, common.Style), common.Format, stdout);
         ConsoleOutput.Write(ChangeViews.Delta(change, [.. modifications.Select(m => m.Spec)]), common.Format, stdout);
     }

@@ -33,6 +33,8 @@ public class GoldenFileTests
         ["report-squeezenet1_0.csv.out"] = ["report", "squeezenet1_0", "--format", "csv"],
         ["scale-nin-tree.json.out"] = ["scale", "nin", "--workers", "1..128", "--bandwidth", "56Gbit/s", "--worker-throughput", "3.52TFLOP/s", "--scheme", "tree", "--bias", "exclude", "--format", "json"],
         ["space-vgg.json.out"] = ["space", "vgg", "--format", "json"],
+        // The HTML view: the layout's coordinates, the DOM contract (docs/html.md) and the page's script, all in one.
+        ["whatif-nin-conv7-6x6.html.out"] = ["whatif", "nin", "--batch", "1024", "--change", "kernel:conv7=6x6,pad=2", "--format", "html"],
     };
 
     public static TheoryData<string> Files() => [.. Commands.Keys.Order()];
