@@ -164,7 +164,7 @@ public static class CliApp
         change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2,
           stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256
 
-        MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through)
+        MODEL is a .prototxt or .onnx file (--skip-unsupported skips an unknown operator or layer whose output shape is known)
         or a built-in name: {models}
         NAME (a device) is one of {devices}, or this (this machine, its ceilings measured now)
 

@@ -77,7 +77,7 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     /// <exception cref="CnnCostException">An unknown name or a bad file; the message names it.</exception>
     public static ImportedModel LoadModel(Arguments arguments)
     {
-        return ModelSource.Load(arguments.Positional[0], new OnnxImportOptions(arguments.Flag("skip-unsupported")));
+        return ModelSource.Load(arguments.Positional[0], new OnnxImportOptions(arguments.Flag("skip-unsupported")), new CaffeImportOptions(arguments.Flag("skip-unsupported")));
     }
 
     /// <summary>A device preset by name, or <c>this</c>: this machine, its ceilings measured now (FMA peak and triad; power unknown).</summary>
