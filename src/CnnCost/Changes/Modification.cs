@@ -151,7 +151,10 @@ public sealed record SetInputSize(Size2 Size) : Modification
     public override string Spec => $"input-size={Size}";
 }
 
-/// <summary>Changes a convolution's filter count or a fully-connected layer's output count (Table 4.4).</summary>
+/// <summary>
+/// Changes a convolution's filter count, a fully-connected or per-position linear layer's output count, or a
+/// transposed convolution's output channels (Table 4.4).
+/// </summary>
 /// <param name="Layer">The layer.</param>
 /// <param name="Filters">The new count.</param>
 public sealed record SetFilters(string Layer, int Filters) : Modification
@@ -161,7 +164,9 @@ public sealed record SetFilters(string Layer, int Filters) : Modification
     {
         ConvolutionLayer conv => network.ReplaceLayer(conv with { Filters = Filters }),
         FullyConnectedLayer fc => network.ReplaceLayer(fc with { Outputs = Filters }),
-        var other => throw new NetworkDefinitionException(Layer, $"it is a {other.Kind} layer; filter counts apply to convolution and fully-connected layers"),
+        LinearLayer linear => network.ReplaceLayer(linear with { Outputs = Filters }),
+        DeconvolutionLayer deconv => network.ReplaceLayer(deconv with { Filters = Filters }),
+        var other => throw new NetworkDefinitionException(Layer, $"it is a {other.Kind} layer; filter counts apply to convolution, transposed convolution, fully-connected and linear layers"),
     };
 
     /// <inheritdoc />
@@ -178,6 +183,7 @@ public sealed record SetKernel(string Layer, Size2 Kernel, Size2? Pad = null) : 
     public override Network ApplyTo(Network network) => network[Layer] switch
     {
         ConvolutionLayer conv => network.ReplaceLayer(Pad is { } pad ? conv with { Kernel = Kernel, Pad = pad, PadEnd = null } : conv with { Kernel = Kernel }),
+        DeconvolutionLayer deconv => network.ReplaceLayer(Pad is { } pad ? deconv with { Kernel = Kernel, Pad = pad, PadEnd = null } : deconv with { Kernel = Kernel }),
         PoolingLayer { IsGlobal: false } pool => network.ReplaceLayer(Pad is { } pad ? pool with { Kernel = Kernel, Pad = pad, PadEnd = null } : pool with { Kernel = Kernel }),
         var other => throw new NetworkDefinitionException(Layer, $"it is a {other.Kind} layer without a kernel to resize"),
     };
@@ -195,6 +201,7 @@ public sealed record SetStride(string Layer, Size2 Stride) : Modification
     public override Network ApplyTo(Network network) => network[Layer] switch
     {
         ConvolutionLayer conv => network.ReplaceLayer(conv with { Stride = Stride }),
+        DeconvolutionLayer deconv => network.ReplaceLayer(deconv with { Stride = Stride }),
         PoolingLayer { IsGlobal: false } pool => network.ReplaceLayer(pool with { Stride = Stride }),
         var other => throw new NetworkDefinitionException(Layer, $"it is a {other.Kind} layer without a stride"),
     };

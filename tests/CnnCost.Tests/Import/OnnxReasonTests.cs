@@ -202,4 +202,21 @@ public class OnnxReasonTests
         Assert.Equal((Shape.Of(2), "Foo"), (Out("skipped"), skipped.Operator));
         Assert.Equal(new[] { "skipped" }, network["relu"].Inputs);
     }
+
+    [Fact]
+    public void The_readme_lists_every_operator_the_table_maps()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "README.md")))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+
+        var readme = File.ReadAllText(Path.Combine(folder, "README.md"));
+        var start = readme.IndexOf("- ONNX, opsets 7 to 21", StringComparison.Ordinal);
+        const string marker = "OnnxOperators.cs`): ";
+        var from = readme.IndexOf(marker, start, StringComparison.Ordinal) + marker.Length;
+        var listed = readme[from..readme.IndexOf('.', from)].Split(',').Select(o => o.Trim()).ToArray();
+        Assert.Equal(CnnCost.Import.Onnx.OnnxGraphReader.SupportedOperators.Order(StringComparer.OrdinalIgnoreCase), listed.Order(StringComparer.OrdinalIgnoreCase));
+    }
 }

@@ -33,6 +33,9 @@ internal sealed partial class OnnxGraphReader(string file, OnnxImporter.GraphPar
         public int Rank => Dims.Length;
     }
 
+    /// <summary>The operators the importer maps, in ordinal order (the README lists them).</summary>
+    internal static IEnumerable<string> SupportedOperators => Operators.Keys.Order(StringComparer.Ordinal);
+
     private readonly Dictionary<string, Value> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Shape> _shapes = new(StringComparer.Ordinal);
     private readonly List<Layer> _layers = [];
@@ -99,7 +102,20 @@ internal sealed partial class OnnxGraphReader(string file, OnnxImporter.GraphPar
 
         if (Operators.TryGetValue(node.OpType, out var mapper))
         {
-            mapper(this, node);
+            try
+            {
+                mapper(this, node);
+            }
+            catch (NetworkDefinitionException error)
+            {
+                throw Error(error.Reason);
+            }
+            catch (Exception error) when (error is OverflowException or IndexOutOfRangeException or ArgumentException or InvalidOperationException)
+            {
+                // Sizes a hostile file makes up (extents past 2^63, indices outside a constant) end here, named.
+                throw Error($"{node.OpType} cannot be evaluated on these sizes: {error.Message}");
+            }
+
             return;
         }
 

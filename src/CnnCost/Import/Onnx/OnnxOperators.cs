@@ -175,10 +175,25 @@ internal sealed partial class OnnxGraphReader
 
         var transposed = IntAttribute(node, "transB", 0) == 1;
         var input = Activation(node, 0);
+        var (inputs, outputs) = transposed ? (b.Dims[1], b.Dims[0]) : (b.Dims[0], b.Dims[1]);
         FirstUse(b);
         FirstUseOptional(node, 2);
-        FullyConnectedInputs(input, transposed ? b.Dims[1] : b.Dims[0]);
-        Emit(new FullyConnectedLayer(_node, input, Int(transposed ? b.Dims[0] : b.Dims[1]), Optional(node, 2) is not null), Output(node), In(node, 0).BatchAxis);
+        if (!In(node, 0).BatchAxis)
+        {
+            // The exporter merged the batch into the rows (attention's output projection on L·N x E): every row is a
+            // position, so the weights act on each one.
+            var shape = _shapes[input];
+            if (shape[shape.Rank - 1] != inputs)
+            {
+                throw Error($"the weights take {inputs} inputs, but the rows of '{node.Input[0]}' ({shape}) hold {shape[shape.Rank - 1]}");
+            }
+
+            Emit(new LinearLayer(_node, input, Int(outputs), Optional(node, 2) is not null), Output(node), batchAxis: false);
+            return;
+        }
+
+        FullyConnectedInputs(input, inputs);
+        Emit(new FullyConnectedLayer(_node, input, Int(outputs), Optional(node, 2) is not null), Output(node), batchAxis: true);
     }
 
     /// <summary>A fully-connected layer's weights must take exactly the values its flattened input holds.</summary>

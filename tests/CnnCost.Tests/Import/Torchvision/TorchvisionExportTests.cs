@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using CnnCost.Changes;
 using CnnCost.Costs;
 using CnnCost.Graph;
 using CnnCost.Import;
@@ -56,6 +57,41 @@ public sealed class TorchvisionExportTests
     /// per block in blocks of 2, 2, 5 and 2) with 64/32, 128/32, 256/32 and 512/32 heads: 168 heads in all.
     /// </summary>
     private static long FoldedTables(string model) => model == "maxvit_t" ? (2401 - 169) * (2 * 2 * 2 + 2 * 2 * 4 + 5 * 2 * 8 + 2 * 2 * 16) : 0;
+
+    [Fact]
+    public void Fewer_categories_on_an_imported_efficientnet_is_local_to_its_classifier()
+    {
+        // The classifier is a Gemm of 1280 inputs: 1000 categories hold 1280·1000 + 1000 parameters, 10 hold 1280·10 + 10.
+        var network = Import("efficientnet_b0", 17).Network;
+        var change = ChangeAnalysis.Analyze(network, [new SetCategories(10)]);
+        Assert.Equal(ChangeScope.Local, change.Scope);
+        Assert.Equal((1280L * 1000 + 1000) - (1280L * 10 + 10), change.Baseline.Totals.Parameters - change.Modified.Totals.Parameters);
+        var classifier = SetCategories.ClassifierOf(network);
+        Assert.Equal(LayerKind.FullyConnected, network[classifier].Kind);
+        Assert.Contains(classifier, change.ChangedLayers);
+    }
+
+    [Fact]
+    public void A_doubled_resolution_on_an_imported_resnet_quadruples_every_convolution_and_keeps_the_classifier()
+    {
+        // 224 -> 448: every feature map doubles in height and width (448/32 = 14 is whole), the pooled 2048 values do not.
+        var network = Import("resnet50", 13).Network;
+        var change = ChangeAnalysis.Analyze(network, [new SetInputSize(448)]);
+        Assert.Equal(ChangeScope.Global, change.Scope);
+        Assert.All(change.Baseline.Layers.Where(l => l.Kind == LayerKind.Convolution),
+            l => Assert.Equal(4 * l.Flops, change.Modified[l.Name].Flops));
+        var fc = change.Baseline.Layers.Single(l => l.Kind == LayerKind.FullyConnected);
+        Assert.Equal((fc.Flops, fc.Parameters), (change.Modified[fc.Name].Flops, change.Modified[fc.Name].Parameters));
+    }
+
+    [Fact]
+    public void Another_resolution_for_an_imported_vit_names_the_reshape_that_fixes_the_token_count()
+    {
+        // The export writes 197 tokens of 768 as constants: at 256x256 the patches no longer fit them.
+        var network = Import("vit_b_16", 17).Network;
+        var error = Assert.Throws<NetworkDefinitionException>(() => ChangeAnalysis.Analyze(network, [new SetInputSize(256)]));
+        Assert.Contains(network.Layers, l => l.Name == error.LayerName && l.Kind == LayerKind.Reshape);
+    }
 
     private static ImportedModel Import(string model, int opset)
     {

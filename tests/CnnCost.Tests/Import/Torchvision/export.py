@@ -8,7 +8,7 @@ Run with Debian's python3-torch, python3-torchvision and python3-onnx:
 
 Counts (all at batch 1), computed by PyTorch, never by CnnCost:
   convLinearMacs  multiply-accumulates of every Conv2d, ConvTranspose2d and Linear module, of the input
-                  projection of each MultiheadAttention, and of Swin's qkv and output projections (linear maps those
+                  and output projections of each MultiheadAttention, and of Swin's qkv and output projections (linear maps those
                   modules apply with F.linear, so no Linear hook sees them), from forward hooks on the modules;
   torchParameters sum of numel over model.parameters();
   exportParameters the parameters the export holds: torchParameters minus, for each BatchNorm2d the exporter folded
@@ -52,9 +52,10 @@ def counts(model, x):
     def linear(m, i, o):
         macs[0] += o.numel() * m.in_features
     def attention(m, i, o):
-        # The input projection of self-attention (torchvision's only use, called with keywords, so the hook sees no
-        # inputs): query, key and value each tokens x embed_dim x embed_dim, as many tokens as the output has.
-        macs[0] += 3 * o[0].numel() * m.embed_dim
+        # Self-attention (torchvision's only use, called with keywords, so the hook sees no inputs) applies its input
+        # projection (query, key and value) and its out_proj through F.multi_head_attention_forward, no module call:
+        # 4 x tokens x embed_dim x embed_dim, as many tokens as the output has.
+        macs[0] += 4 * o[0].numel() * m.embed_dim
     def window_attention(m, i, o):
         # Swin applies its qkv and proj Linear modules through F.linear (no module call, so no hook): tokens of the
         # input padded to whole windows, times (3C + C) x C.
