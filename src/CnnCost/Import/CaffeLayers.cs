@@ -15,6 +15,13 @@ public static partial class CaffeImporter
         "Permute", "Power", "Swish", "Interp", "Upsample", "Crop", "Normalize", "PriorBox", "DetectionOutput",
     };
 
+    /// <summary>Every layer type the importer reads (the README lists them; a test keeps the two equal).</summary>
+    internal static IEnumerable<string> SupportedTypes =>
+    [
+        "Input", "Data", "Convolution", "Pooling", "InnerProduct", "ReLU", "ReLU6", "PReLU", "Sigmoid", "TanH", "Dropout", "LRN",
+        "BatchNorm", "Concat", "Eltwise", "Softmax", "SoftmaxWithLoss", "Split", "Accuracy", "Silence", .. TensorTypes,
+    ];
+
     private sealed partial class Builder
     {
         private Shape ShapeOf(string layer) => _shapeOfLayer[layer];

@@ -325,4 +325,21 @@ public class CaffeTensorLayerTests
         var error = Assert.Throws<ModelFormatException>(() => CaffeImporter.Parse(Head + layers, "bad.prototxt"));
         Assert.Equal($"bad.prototxt: {message}", error.Message);
     }
+
+    [Fact]
+    public void The_readme_lists_every_layer_type_the_importer_reads()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "README.md")))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+
+        var readme = File.ReadAllText(Path.Combine(folder, "README.md"));
+        var start = readme.IndexOf("- Caffe: ", StringComparison.Ordinal);
+        var bullet = readme[start..readme.IndexOf("\n- ONNX", start, StringComparison.Ordinal)];
+        var words = System.Text.RegularExpressions.Regex.Matches(bullet, "[A-Za-z0-9]+").Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var missing = CaffeImporter.SupportedTypes.Except(words).ToArray();
+        Assert.True(missing.Length == 0, $"the README's Caffe list lacks {string.Join(", ", missing)}");
+    }
 }
