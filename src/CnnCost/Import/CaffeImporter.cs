@@ -516,6 +516,10 @@ public static partial class CaffeImporter
             {
                 throw Error(line, error.Message);
             }
+            catch (OverflowException)
+            {
+                throw Error(line, $"layer '{layer.Name}': its sizes exceed 2^63-1");
+            }
 
             _layers.Add(layer);
             _lineOfLayer[layer.Name] = line;

@@ -277,6 +277,11 @@ public static partial class CaffeImporter
             var p = Param(message, "shuffle_channel_param");
             var group = p is null ? 1 : IntField(p, "group", 1, 1);
             var input = ShapeOf(source);
+            if (input.Rank == 0)
+            {
+                throw Error(line, $"ShuffleChannel layer '{name}': its input is a scalar, with no channels to shuffle");
+            }
+
             if (input.Channels % group != 0)
             {
                 throw Error(p?.Last("group")?.Line ?? line, $"ShuffleChannel layer '{name}': group {group} does not divide its {input.Channels} channels");
@@ -381,11 +386,15 @@ public static partial class CaffeImporter
             }
 
             full.AddRange(bottom[end..]);
+            if (start == 0 && spec.Length == 0 && end > 0)
+            {
+                throw Error(shapeField.Line, $"Reshape layer '{name}' removes the batch axis; CnnCost models each item on its own (use dim: 0 to keep it)");
+            }
             if (start == 0 && spec.Length > 0 && spec[0] != 0)
             {
                 // The first dim is the batch's: kept when it is the file's batch, or −1 when the rest holds one item.
                 var rest = full.Skip(1).ToArray();
-                var keepsBatch = spec[0] == bottom[0] || (spec[0] == -1 && rest.All(d => d > 0) && rest.Aggregate(1L, (x, d) => x * d) == input.Elements);
+                var keepsBatch = spec[0] == bottom[0] || (spec[0] == -1 && rest.All(d => d > 0) && rest.Aggregate(1L, (x, d) => checked(x * d)) == input.Elements);
                 if (!keepsBatch)
                 {
                     throw Error(shapeField.Line, $"Reshape layer '{name}' changes the batch axis (first dim {spec[0]}); CnnCost models each item on its own (use dim: 0 to keep it)");
@@ -410,7 +419,7 @@ public static partial class CaffeImporter
             long joined = 1;
             for (var i = first; i <= last; i++)
             {
-                joined *= input[i];
+                joined = checked(joined * input[i]);
             }
 
             dims.Add(joined <= int.MaxValue ? (int)joined : throw Error(line, $"Flatten layer '{name}': {joined} values on one axis exceed 2^31-1"));

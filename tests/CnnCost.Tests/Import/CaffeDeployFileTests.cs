@@ -237,4 +237,41 @@ public class CaffeDeployFileTests
         // score1 2·16·64 = 2048; the sum 2·8·8 = 128 additions; the interpolation 2·17·17 = 578.
         Assert.Equal(27648L + 10368 + 288 + 2592 + 2048 + 128 + 578, report.Totals.Flops);
     }
+
+    [Fact]
+    public void Mutated_deploy_files_import_or_fail_with_one_format_error()
+    {
+        // Each file with one number changed (to values at and past every bound) or one line dropped: the importer and
+        // the analysis either succeed or give a CnnCost error, never another exception.
+        var random = new Random(13);
+        string[] values = ["-3", "-1", "0", "1", "2", "3", "7", "64", "100000", "3000000000", "0.5", "-0.5"];
+        var files = new[] { SeResNet, MobileNetSsd, ShuffleNetV2, FcnDecoder };
+        for (var i = 0; i < 1000; i++)
+        {
+            var text = files[random.Next(files.Length)];
+            string mutated;
+            if (random.Next(4) == 0)
+            {
+                var lines = text.Split('\n').ToList();
+                lines.RemoveAt(random.Next(lines.Count));
+                mutated = string.Join('\n', lines);
+            }
+            else
+            {
+                var numbers = System.Text.RegularExpressions.Regex.Matches(text, "-?[0-9]+(\\.[0-9]+)?");
+                var number = numbers[random.Next(numbers.Count)];
+                mutated = string.Concat(text.AsSpan(0, number.Index), values[random.Next(values.Length)], text.AsSpan(number.Index + number.Length));
+            }
+
+            try
+            {
+                var imported = CaffeImporter.Parse(mutated, "m.prototxt");
+                CostModel.Analyze(imported.Network, Elementwise);
+            }
+            catch (CnnCostException)
+            {
+                // A refusal with a message: the contract.
+            }
+        }
+    }
 }
