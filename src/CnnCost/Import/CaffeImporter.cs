@@ -358,7 +358,7 @@ public static partial class CaffeImporter
                     return;
                 case "Concat":
                     var concatParam = Param(message, "concat_param");
-                    var concatSources = bottoms.Select((_, i) => Bottom(i)).ToArray();
+                    var concatSources = bottoms.Length == 0 ? [Bottom(0)] : bottoms.Select((_, i) => Bottom(i)).ToArray();
                     var concatAxis = ItemAxis(concatParam?.Last("axis") ?? concatParam?.Last("concat_dim"), 1, ShapeOf(concatSources[0]), name, line);
                     Register(new ConcatLayer(name, [.. concatSources]) { Axis = concatAxis }, line, Top());
                     return;

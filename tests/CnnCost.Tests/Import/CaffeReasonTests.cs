@@ -36,6 +36,7 @@ public class CaffeReasonTests
         { "layer { name: \"in\" type: \"Input\" top: \"x\" input_param { shape: 3 } }", "line 1: 'shape' must be a message" },
         { Head + Layer("InnerProduct"), "line 2: InnerProduct layer 'l' needs inner_product_param { num_output: N }" },
         { Head + Layer("Concat", "concat_param { axis: 4 }"), "line 2: layer 'l': axis 4 is outside its 4-axis bottom (N x 3x8x8)" },
+        { Head + "layer { name: \"c\" type: \"Concat\" top: \"c\" }", "line 2: layer 'c' (Concat) needs 1 bottom blob(s), has 0" },
         { Head + Layer("Concat", "concat_param { concat_dim: 0 }"), "line 2: layer 'l': axis 0 is the batch axis; CnnCost models each item on its own" },
         { Head + Layer("Eltwise", "eltwise_param { operation: DIV }"), "line 2: Eltwise layer 'l' has unknown operation DIV" },
         { Head + Layer("Threshold"), "line 2: layer 'l' has type Threshold, which CnnCost does not model" },
