@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // Models from files: AlexNet written as a Caffe prototxt and as ONNX, then imported back; the reports agree.
 // The same paths work on the command line: cnncost report alexnet.prototxt. Run: dotnet run samples/import-models.cs

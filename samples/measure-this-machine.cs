@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // The dissertation's claims measured on this machine: the time ratios of NiN's modifications (Table 4.1) and of
 // AlexNet on a 99x99 crop (the blog's 5.4x on a K40), next to the analytic FLOP ratios, with CnnCost's CPU engine.

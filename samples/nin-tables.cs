@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // Table 4.1 of the dissertation, recomputed: each NiN modification's scope and cost ratios.
 // Run: dotnet run samples/nin-tables.cs

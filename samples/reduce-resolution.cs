@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // The blog posts' experiment (Iandola, "Reboot: Accelerating Deep Neural Nets by Reducing Image Resolution"):
 // AlexNet and VGG_F on 99x99 and 111x111 crops instead of 227x227, FLOPs ratios next to the frame-rate

@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // VGG-16 on a P100's roofline: which layers are compute bound, which memory bound, and the network's lower-bound
 // time. Writes the chart to roofline.svg. Run: dotnet run samples/roofline.cs

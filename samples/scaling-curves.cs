@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // Data-parallel training of NiN on K20-class workers over a 56 Gbit/s network: parameter server, reduction tree and
 // ring all-reduce (dissertation 3.6). Writes the speedup curves to scaling.svg. Run: dotnet run samples/scaling-curves.cs

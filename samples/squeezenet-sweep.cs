@@ -1,5 +1,6 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // A SqueezeNet design-space sweep (dissertation 5.5): squeeze ratio x pct3x3, each design evaluated in closed form,
 // and the Pareto front of model size against FLOPs. Writes the chart to squeezenet-sweep.svg.

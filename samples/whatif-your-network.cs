@@ -1,9 +1,11 @@
 #:property PublishAot=false
-#:project ../src/CnnCost/CnnCost.csproj
+#:package CnnCost@0.1.0
+// The package comes from a NuGet source: README.md, "Install", packs it and adds the folder as a source once.
 
 // What-if on your own network: describe it, change it, and see which layers a change reaches and whether it is
 // local or global. Run: dotnet run samples/whatif-your-network.cs
 using CnnCost.Changes;
+using CnnCost.Costs;
 using CnnCost.Graph;
 
 var mine = new NetworkBuilder("mine")
@@ -15,6 +17,9 @@ var mine = new NetworkBuilder("mine")
     .GlobalPool("gap")
     .FullyConnected("fc", outputs: 10)
     .Build();
+
+// A report prints as a per-layer summary: name, kind, output shape, parameters and FLOPs.
+Console.WriteLine(CostModel.Analyze(mine));
 
 foreach (var spec in new[] { "filters:conv2=128", "kernel:conv3=5x5,pad=2", "stride:conv1=1", "remove:pool2", "categories=100" })
 {

@@ -2,16 +2,19 @@ using System.Globalization;
 
 namespace CnnCost.Cli;
 
-/// <summary>Positional arguments and <c>--name value</c> options of one command; an option may repeat (<c>--change</c>).</summary>
+/// <summary>
+/// The positional arguments and <c>--name value</c> options of one command, as System.CommandLine split them; the
+/// values are read and checked here, so that each bad value gets its own one-line message.
+/// </summary>
 public sealed class Arguments
 {
-    /// <summary>Options that take no value; present means true.</summary>
-    private static readonly HashSet<string> FlagNames = new(StringComparer.Ordinal) { "skip-unsupported" };
-
-    private readonly Dictionary<string, List<string>> _options;
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _options;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    private Arguments(IReadOnlyList<string> positional, Dictionary<string, List<string>> options)
+    /// <summary>The words of one command, already split by the parser.</summary>
+    /// <param name="positional">The arguments that are not options, in order.</param>
+    /// <param name="options">The value of each option given, once per time it was given (<c>true</c> for a flag).</param>
+    public Arguments(IReadOnlyList<string> positional, IReadOnlyDictionary<string, IReadOnlyList<string>> options)
     {
         Positional = positional;
         _options = options;
@@ -19,55 +22,6 @@ public sealed class Arguments
 
     /// <summary>The arguments that are not options, in order.</summary>
     public IReadOnlyList<string> Positional { get; }
-
-    /// <summary>Splits arguments into positional ones and options (<c>--name value</c> or <c>--name=value</c>).</summary>
-    /// <param name="args">The arguments after the command name.</param>
-    /// <returns>The parsed arguments.</returns>
-    /// <exception cref="UsageException">An option has no value.</exception>
-    public static Arguments Parse(IReadOnlyList<string> args)
-    {
-        var positional = new List<string>();
-        var options = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                positional.Add(arg);
-                continue;
-            }
-
-            string name, value;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                (name, value) = (arg[2..equals], arg[(equals + 1)..]);
-            }
-            else if (FlagNames.Contains(arg[2..]))
-            {
-                (name, value) = (arg[2..], "true");
-            }
-            else
-            {
-                name = arg[2..];
-                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                {
-                    throw new UsageException($"option --{name} needs a value");
-                }
-
-                value = args[++i];
-            }
-
-            if (!options.TryGetValue(name, out var values))
-            {
-                options[name] = values = [];
-            }
-
-            values.Add(value);
-        }
-
-        return new Arguments(positional, options);
-    }
 
     /// <summary>The single value of an option, or null when absent.</summary>
     /// <param name="name">The option name without dashes.</param>
@@ -163,7 +117,7 @@ public sealed class Arguments
         var unknown = _options.Keys.FirstOrDefault(k => !_read.Contains(k));
         if (unknown is not null)
         {
-            throw new UsageException($"'{command}' has no option --{unknown} (cnncost --help)");
+            throw new UsageException($"'{command}' does not use --{unknown} with the other options given (cnncost {command} --help)");
         }
 
         if (Positional.Count > maxPositional)

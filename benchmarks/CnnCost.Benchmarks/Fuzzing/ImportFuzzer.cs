@@ -37,12 +37,69 @@ public sealed class ImportFuzzer
     private static readonly string[] HugeNumbers = ["1099511627776", "9223372036854775807", "99999999999999999999999", "-1", "0", "2147483647", "2147483648", "4294967299", "1e308", "nan"];
     private readonly string[] _textSeeds;
     private readonly byte[][] _onnxSeeds;
+    private readonly byte[][] _exportSeeds;
 
     /// <summary>Creates the fuzzer with its seeds: small zoo networks written as prototxt, and ONNX models built here.</summary>
     public ImportFuzzer()
     {
         _textSeeds = [CaffeWriter.Write(LeNet.Create()), CaffeWriter.Write(SqueezeNet.Version11()), CaffeWriter.Write(NetworkInNetwork.Create()), LegacySeed];
         _onnxSeeds = [OnnxSeed(depth: 1), OnnxSeed(depth: 4)];
+        _exportSeeds = ExportSeeds();
+    }
+
+    /// <summary>
+    /// Real exports with the operators of today's networks (squeeze-excitation, channel shuffle, attention, windows,
+    /// segmentation heads), from the tests' torchvision folder when the fuzzer runs inside the repository.
+    /// </summary>
+    private static byte[][] ExportSeeds()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (folder is not null && !Directory.Exists(Path.Combine(folder, "tests", "CnnCost.Tests", "Import", "Torchvision", "models")))
+        {
+            folder = Path.GetDirectoryName(folder);
+        }
+
+        if (folder is null)
+        {
+            return [];
+        }
+
+        var models = Path.Combine(folder, "tests", "CnnCost.Tests", "Import", "Torchvision", "models");
+        string[] names = ["mobilenet_v3_small.opset13", "shufflenet_v2_x1_0.opset17", "efficientnet_b0.opset13", "vit_b_16.opset17", "swin_t.opset13", "maxvit_t.opset17", "lraspp_mobilenet_v3_large.opset13", "convnext_tiny.opset13"];
+        return [.. names.Select(n => Path.Combine(models, $"{n}.onnx.gz")).Where(File.Exists).Select(path =>
+        {
+            using var gzip = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+            using var bytes = new MemoryStream();
+            gzip.CopyTo(bytes);
+            return bytes.ToArray();
+        })];
+    }
+
+    /// <summary>A real export mutated: its attributes and names (as the generator mutates), or a constant that sizes a reshape, a slice or a pad set to an extreme.</summary>
+    private static byte[] MutateExport(byte[] seed, Random random)
+    {
+        var model = ModelProto.Parser.ParseFrom(seed);
+        if (random.Next(2) == 0)
+        {
+            ModelGenerator.MutateOnnx(model, random);
+        }
+        else
+        {
+            var integers = model.Graph.Initializer.Where(t => t.DataType == 7 && t.RawData.Length >= 8).ToArray();
+            var constants = model.Graph.Node.Where(n => n.OpType == "Constant").Select(n => n.Attribute.FirstOrDefault()?.T).Where(t => t is { DataType: 7, RawData.Length: >= 8 }).ToArray();
+            var pool = integers.Concat(constants!).ToArray();
+            for (var k = 0; k < 1 + random.Next(3) && pool.Length > 0; k++)
+            {
+                var tensor = pool[random.Next(pool.Length)]!;
+                var raw = tensor.RawData.ToByteArray();
+                var at = 8 * random.Next(raw.Length / 8);
+                BitConverter.TryWriteBytes(raw.AsSpan(at, 8), random.Next(3) == 0 ? ModelGenerator.ExtremeInts[random.Next(ModelGenerator.ExtremeInts.Length)] : random.Next(-3, 10));
+                tensor.RawData = ByteString.CopyFrom(raw);
+            }
+        }
+
+        var bytes = model.ToByteArray();
+        return random.Next(8) == 0 ? MutateBytes(bytes, random) : bytes;
     }
 
     /// <summary>The random source of input <paramref name="index"/> of a run with <paramref name="seed"/> (so one input can be replayed).</summary>
@@ -59,6 +116,11 @@ public sealed class ImportFuzzer
     {
         var random = InputRandom(seed, index);
         var text = index % 2 == 0;
+        if (!text && _exportSeeds.Length > 0 && random.Next(4) == 0)
+        {
+            return (null, MutateExport(_exportSeeds[random.Next(_exportSeeds.Length)], random));
+        }
+
         return (random.Next(4) == 0) switch
         {
             // A quarter: the original seed mutations of zoo networks.
@@ -229,7 +291,7 @@ public sealed class ImportFuzzer
         try
         {
             var memory = MemoryModel.Inference(network, report);
-            var training = MemoryModel.Training(report, (Optimizer)random.Next(3));
+            var training = MemoryModel.Training(network, report, (Optimizer)random.Next(3));
             foreach (var m in new[] { memory, training })
             {
                 if (m.Weights < 0 || m.Gradients < 0 || m.OptimizerState < 0 || m.Activations < 0 || m.Total < 0)

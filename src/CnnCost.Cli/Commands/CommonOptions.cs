@@ -1,5 +1,7 @@
 using CnnCost.Costs;
+using System.Collections.Immutable;
 using CnnCost.Graph;
+using CnnCost.Hardware;
 using CnnCost.Import;
 using CnnCost.Reporting;
 using CnnCost.Zoo;
@@ -25,9 +27,10 @@ public enum OutputFormat
 /// <param name="Network">The model, with <c>--input</c> applied.</param>
 /// <param name="Options">Batch, phase and conventions.</param>
 /// <param name="Format">The output format.</param>
-/// <param name="Unit">The byte unit of tables.</param>
+/// <param name="Style">How tables show sizes and counts: prefixes per number, or fixed units (<c>--units</c>).</param>
 /// <param name="ImportNotes">What an importer assumed or left out (empty for zoo models).</param>
-public sealed record CommonOptions(Network Network, AnalysisOptions Options, OutputFormat Format, ByteUnit Unit, IReadOnlyList<string> ImportNotes)
+/// <param name="Skipped">The nodes an importer skipped as unsupported (empty for zoo models).</param>
+public sealed record CommonOptions(Network Network, AnalysisOptions Options, OutputFormat Format, NumberStyle Style, IReadOnlyList<string> ImportNotes, IReadOnlyList<SkippedNode> Skipped)
 {
     /// <summary>Reads the model argument and the shared options.</summary>
     /// <param name="arguments">The command's arguments.</param>
@@ -68,7 +71,8 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
             Phase = arguments.Choice("phase", "inference", "inference", "training") == "training" ? Phase.Training : Phase.Inference,
             Conventions = conventions,
         };
-        return new CommonOptions(network, options, ReadFormat(arguments), ReadUnit(arguments), model.Notes);
+        var format = ReadFormat(arguments);
+        return new CommonOptions(network, options, format, ReadStyle(arguments, format), model.Notes, model.Skipped);
     }
 
     /// <summary>Reads the MODEL argument: a zoo name or a .prototxt / .onnx path (with <c>--skip-unsupported</c> for ONNX).</summary>
@@ -77,15 +81,49 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     /// <exception cref="CnnCostException">An unknown name or a bad file; the message names it.</exception>
     public static ImportedModel LoadModel(Arguments arguments)
     {
-        return ModelSource.Load(arguments.Positional[0], new OnnxImportOptions(arguments.Flag("skip-unsupported")), new CaffeImportOptions(arguments.Flag("skip-unsupported")));
+        var name = arguments.Positional[0];
+        var options = new OnnxImportOptions(arguments.Flag("skip-unsupported"));
+        if (Path.GetExtension(name).Length == 0 && !ModelZoo.Contains(name) && !File.Exists(name)
+            && Suggestions.Closest(name, ModelZoo.Names) is { } close)
+        {
+            throw new UsageException($"unknown model '{name}'; did you mean '{close}'? (the built-in models are {string.Join(", ", ModelZoo.Names)})");
+        }
+
+        return ModelSource.Load(name, options, new CaffeImportOptions(options.SkipUnsupported));
     }
 
-    /// <summary>A device preset by name, or <c>this</c>: this machine, its ceilings measured now (FMA peak and triad; power unknown).</summary>
-    /// <param name="name">The device name.</param>
+    /// <summary>The devices of <c>--device-file</c>, checked; empty when the option is absent.</summary>
+    /// <param name="arguments">The arguments.</param>
+    /// <returns>The devices in the file's order.</returns>
+    /// <exception cref="CnnCostException">The file cannot be read or is not a valid device list.</exception>
+    public static ImmutableArray<Device> FileDevices(Arguments arguments) =>
+        arguments.Option("device-file") is { } path ? DeviceFile.Load(path) : [];
+
+    /// <summary>
+    /// A device by name: one from the device file, a preset, or <c>this</c> (this machine, its ceilings measured now: FMA
+    /// peak and triad; power unknown).
+    /// </summary>
+    /// <param name="name">The device name (case-insensitive).</param>
+    /// <param name="fromFile">The devices of <c>--device-file</c>, which come before the presets.</param>
     /// <returns>The device.</returns>
-    /// <exception cref="CnnCostException">No preset has that name.</exception>
-    public static CnnCost.Hardware.Device ReadDevice(string name) =>
-        name.Equals("this", StringComparison.OrdinalIgnoreCase) ? CnnCost.Measurement.Ceilings.ThisMachine() : CnnCost.Hardware.Devices.Find(name);
+    /// <exception cref="UsageException">No device has that name; the message lists them and suggests the nearest.</exception>
+    public static Device ReadDevice(string name, ImmutableArray<Device> fromFile)
+    {
+        if (name.Equals("this", StringComparison.OrdinalIgnoreCase))
+        {
+            return CnnCost.Measurement.Ceilings.ThisMachine();
+        }
+
+        var known = fromFile.Concat(Devices.All).ToArray();
+        return known.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new UsageException($"unknown device '{name}'{CliParser.DidYouMean(name, known.Select(d => d.Name))}: the devices are {DeviceNames(fromFile)}");
+    }
+
+    /// <summary>The names of the file's devices, the presets and <c>this</c>, for messages.</summary>
+    /// <param name="fromFile">The devices of <c>--device-file</c>.</param>
+    /// <returns>The list as text.</returns>
+    public static string DeviceNames(ImmutableArray<Device> fromFile) =>
+        string.Join(", ", fromFile.Concat(Devices.All).Select(d => d.Name).Append("this"));
 
     /// <summary>Reads <c>--format</c>.</summary>
     /// <param name="arguments">The arguments.</param>
@@ -93,9 +131,18 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
     public static OutputFormat ReadFormat(Arguments arguments) =>
         Enum.Parse<OutputFormat>(arguments.Choice("format", "table", "table", "markdown", "csv", "json", "svg"), ignoreCase: true);
 
-    /// <summary>Reads <c>--units</c>.</summary>
+    /// <summary>
+    /// Reads <c>--units</c>: <c>auto</c> (prefixes chosen per number), <c>MB</c> or <c>MiB</c> (fixed units). The default is
+    /// auto, except for CSV, whose readers want one unit per column: MB.
+    /// </summary>
     /// <param name="arguments">The arguments.</param>
-    /// <returns>The byte unit.</returns>
-    public static ByteUnit ReadUnit(Arguments arguments) =>
-        arguments.Choice("units", "mb", "mb", "mib") == "mb" ? ByteUnit.Megabytes : ByteUnit.Mebibytes;
+    /// <param name="format">The output format.</param>
+    /// <returns>The style.</returns>
+    public static NumberStyle ReadStyle(Arguments arguments, OutputFormat format) =>
+        arguments.Choice("units", format == OutputFormat.Csv ? "mb" : "auto", "auto", "mb", "mib") switch
+        {
+            "mb" => NumberStyle.Fixed(ByteUnit.Megabytes),
+            "mib" => NumberStyle.Fixed(ByteUnit.Mebibytes),
+            _ => NumberStyle.Automatic,
+        };
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using CnnCost.Costs;
 using CnnCost.DesignSpace;
 using CnnCost.Reporting;
@@ -33,27 +32,6 @@ public static class CompressCommand
         }
 
         var report = CostModel.Analyze(common.Network, common.Options);
-        var compressed = Compression.Compress(report, settings);
-        var unit = common.Unit;
-        string Size(long bitCount) => Units.Significant(Units.InUnit((bitCount + 7) / 8, unit));
-        var rows = compressed.Layers.Select(l => (ImmutableArray<string>)
-        [
-            l.Name, Units.Count(l.Weights), Units.Count(l.Kept), Units.Count(l.Fillers), Size(l.ValueBits), Size(l.IndexBits), Size(l.CodebookBits), Size(l.TotalBits),
-        ]).ToImmutableArray();
-        rows = rows.Add(["total", Units.Count(compressed.Layers.Sum(l => l.Weights)), Units.Count(compressed.Layers.Sum(l => l.Kept)),
-            Units.Count(compressed.Layers.Sum(l => l.Fillers)), Size(compressed.Layers.Sum(l => l.ValueBits)), Size(compressed.Layers.Sum(l => l.IndexBits)),
-            Size(compressed.Layers.Sum(l => l.CodebookBits)), Units.Significant(Units.InUnit(compressed.CompressedBytes, unit))]);
-        var symbol = Units.Symbol(unit);
-        ImmutableArray<TextColumn> columns =
-        [
-            new("layer", ColumnAlignment.Left), new("weights"), new("kept"), new("fillers"), new($"values ({symbol})"), new($"indices ({symbol})"),
-            new($"codebook ({symbol})"), new($"total ({symbol})"),
-        ];
-        ImmutableArray<string> notes =
-        [
-            $"density {settings.Density:0.###}, {settings.ConvolutionBits}-bit convolution and {settings.FullyConnectedBits}-bit fully-connected values, {settings.IndexBits}-bit relative indices, fp32 codebooks; biases dense",
-            $"{Units.Significant(Units.InUnit(compressed.DenseBytes, unit))} {symbol} dense fp32 -> {Units.Significant(Units.InUnit(compressed.CompressedBytes, unit))} {symbol}: {compressed.Ratio:0.0}x smaller (no Huffman coding)",
-        ];
-        ConsoleOutput.Write(new TextTable($"{report.Model}: compressed size", columns, rows, notes), common.Format, stdout);
+        ConsoleOutput.Write(CompressionViews.Table(Compression.Compress(report, settings), common.Style), common.Format, stdout);
     }
 }

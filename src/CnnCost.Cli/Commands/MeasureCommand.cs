@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using CnnCost.Import;
 using CnnCost.Measurement;
 using CnnCost.Measurement.Cpu;
@@ -59,25 +58,7 @@ public static class MeasureCommand
             return;
         }
 
-        var rows = report.Layers.Select(l => (ImmutableArray<string>)
-        [
-            l.Timing.Shape.Name, Units.Significant(l.Timing.Shape.Flops / 1e9), Units.Significant(l.Timing.MedianSeconds * 1e3),
-            Units.Significant(l.Timing.AchievedFlopsPerSecond / 1e9), Units.Significant(l.PredictedSeconds * 1e3), $"{l.RelativeError:+0%;-0%;0%}",
-            $"{l.Timing.MaxRelativeError:0.0E+0}",
-        ]).ToImmutableArray();
-        rows = rows.Add(["total", Units.Significant(report.Layers.Sum(l => l.Timing.Shape.Flops) / 1e9), Units.Significant(report.MeasuredSeconds * 1e3),
-            Units.Significant(report.Layers.Sum(l => l.Timing.Shape.Flops) / report.MeasuredSeconds / 1e9), Units.Significant(report.PredictedSeconds * 1e3),
-            $"{report.PredictedSeconds / report.MeasuredSeconds - 1:+0%;-0%;0%}", ""]);
-        ImmutableArray<TextColumn> columns =
-        [
-            new("layer", ColumnAlignment.Left), new("GFLOPs"), new("measured ms"), new("GFLOP/s"), new("predicted ms"), new("error"), new("max rel. error"),
-        ];
-        ImmutableArray<string> notes =
-        [
-            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} run{(repeats == 1 ? "" : "s")} after {warmups} warm-up{(warmups == 1 ? "" : "s")}; every output verified against a double-precision reference",
-            $"prediction: {report.Prediction}",
-        ];
-        ConsoleOutput.Write(new TextTable($"{report.Model}: measured convolution times", columns, rows, notes), common.Format, stdout);
+        ConsoleOutput.Write(MeasurementViews.Table(report, options), common.Format, stdout);
     }
 
     private static (Func<ConvolutionShape, double>, string) Calibrate(string models, IConvolutionEngine engine, int batch, MeasureOptions options, IProgress<string> progress)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using CnnCost.Costs;
 using CnnCost.Hardware;
 using CnnCost.Reporting;
@@ -28,25 +27,7 @@ public static class MemoryCommand
 
         var report = CostModel.Analyze(common.Network, common.Options);
         var inference = MemoryModel.Inference(common.Network, report);
-        var training = MemoryModel.Training(report, optimizer);
-        string Size(long bytes) => Units.Significant(Units.InUnit(bytes, common.Unit));
-        ImmutableArray<ImmutableArray<string>> rows =
-        [
-            ["weights", Size(inference.Weights), Size(training.Weights)],
-            ["gradients", Size(inference.Gradients), Size(training.Gradients)],
-            [$"optimizer state ({optimizer})", Size(inference.OptimizerState), Size(training.OptimizerState)],
-            ["activations", Size(inference.Activations), Size(training.Activations)],
-            ["total", Size(inference.Total), Size(training.Total)],
-        ];
-        var symbol = Units.Symbol(common.Unit);
-        ImmutableArray<TextColumn> columns = [new("part", ColumnAlignment.Left), new($"inference ({symbol})"), new($"training ({symbol})")];
-        ImmutableArray<string> notes =
-        [
-            $"batch {report.Batch}, {report.Conventions.Precision}; inference activations: the largest set alive at once (peak at {inference.PeakLayer}), "
-                + "each output living from its layer to its last reader, in-place layers sharing their input's buffer",
-            "training activations: every output kept for the backward pass, the input included; not counted: convolution workspace, "
-                + "framework overhead, fragmentation, and the transient data-gradient buffers of the backward pass",
-        ];
-        ConsoleOutput.Write(new TextTable($"{report.Model}: memory footprint", columns, rows, notes), common.Format, stdout);
+        var training = MemoryModel.Training(common.Network, report, optimizer);
+        ConsoleOutput.Write(MemoryViews.Table(report, inference, training, optimizer, common.Style), common.Format, stdout);
     }
 }

@@ -22,7 +22,7 @@ public static class ReportCommand
         var report = CostModel.Analyze(common.Network, common.Options);
         if (common.Format == OutputFormat.Json)
         {
-            stdout.WriteLine(JsonReport.ToJson(report));
+            stdout.WriteLine(JsonReport.ToJson(report, common.Skipped));
             return;
         }
 
@@ -32,7 +32,7 @@ public static class ReportCommand
             return;
         }
 
-        var table = ReportViews.PerLayer(report, common.Unit);
+        var table = ReportViews.PerLayer(report, common.Style);
         ConsoleOutput.Write(table with { Notes = table.Notes.AddRange(common.ImportNotes) }, common.Format, stdout);
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using CnnCost.DesignSpace;
 using CnnCost.Reporting;
@@ -39,21 +38,7 @@ public static class SpaceCommand
             return;
         }
 
-        ImmutableArray<ImmutableArray<string>> rows =
-        [
-            ["slots", space.Slots.ToString(CultureInfo.InvariantCulture)],
-            ["choices per slot", $"{space.ChoicesPerSlot} ({string.Join(", ", space.FilterChoices)} filters of 3x3, or absent)"],
-            ["assignments", $"{Units.Count(space.Total)} ({space.ChoicesPerSlot}^{space.Slots})"],
-            ["parameter budget", maxParameters is { } p ? Units.Count(p) : "none"],
-            ["FLOP budget", maxFlops is { } f ? Units.Count(f) : "none"],
-            ["within budget", $"{Units.Count(within)} ({(double)within / space.Total:0.00%})"],
-        ];
-        ImmutableArray<string> notes =
-        [
-            "3x224x224 input; blocks of 2, 2, 4, 4, 4 slots, each block ended by a 2x2/2 max pool; fully connected 4096, 4096, 1000; parameters with biases; inference FLOPs at batch 1",
-            $"the dissertation's \"30 billion\" is 5^15 = {Units.Count(space.Total / space.ChoicesPerSlot)}; assignments that give the same network count separately, as in the dissertation",
-        ];
-        ConsoleOutput.Write(new TextTable("The VGG design space (dissertation 4.7)", [new("", ColumnAlignment.Left), new("", ColumnAlignment.Left)], rows, notes), format, stdout);
+        ConsoleOutput.Write(SpaceViews.Table(space, maxParameters, maxFlops, within), format, stdout);
     }
 
     /// <summary>Reads a budget: a non-negative integer with an optional K, M, G or T suffix (decimal), e.g. <c>100M</c> or <c>2.5G</c>.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using CnnCost.Costs;
 using CnnCost.Hardware;
@@ -15,6 +14,7 @@ public static class SpeedCommand
     public static void Run(Arguments arguments, TextWriter stdout)
     {
         var deviceName = arguments.Option("device");
+        var fromFile = CommonOptions.FileDevices(arguments);
         var efficiency = arguments.Fraction("efficiency", 0.5, "0.5 or 50%");
         if (efficiency is < 1e-6 or > 1)
         {
@@ -29,19 +29,8 @@ public static class SpeedCommand
         }
 
         var report = CostModel.Analyze(common.Network, common.Options);
-        var flopsPerFrame = Math.Max(1, report.Totals.Flops / report.Batch);
-        var devices = deviceName is null ? Devices.All : [CommonOptions.ReadDevice(deviceName)];
-        var rows = devices.Select(d => SpeedModel.Estimate(d, flopsPerFrame, efficiency)).Select(s => (ImmutableArray<string>)
-        [
-            s.Device.Name, Units.Significant(s.Device.PeakFlopsPerSecond / 1e12), s.Device.Watts.ToString("0", CultureInfo.InvariantCulture),
-            Units.Significant(s.FramesPerSecond), Units.Significant(s.JoulesPerFrame),
-        ]).ToImmutableArray();
-        ImmutableArray<TextColumn> columns = [new("device", ColumnAlignment.Left), new("peak TFLOP/s"), new("watts"), new("frames/s"), new("J/frame")];
-        ImmutableArray<string> notes =
-        [
-            $"{Units.Significant(flopsPerFrame / 1e9)} GFLOPs per frame ({report.Phase.ToString().ToLowerInvariant()}) at {efficiency:0.#%} of peak; "
-                + "frames/s = peak x efficiency / FLOPs per frame, J/frame = watts / frames/s (dissertation 2.3.4-2.3.6)",
-        ];
-        ConsoleOutput.Write(new TextTable($"{report.Model}: speed and energy", columns, rows, notes), common.Format, stdout);
+        var devices = deviceName is not null ? [CommonOptions.ReadDevice(deviceName, fromFile)] : fromFile.IsEmpty ? Devices.All : fromFile;
+        var estimates = devices.Select(d => SpeedModel.Estimate(d, report, efficiency)).ToArray();
+        ConsoleOutput.Write(SpeedViews.Table(report, estimates), common.Format, stdout);
     }
 }

@@ -23,22 +23,15 @@ public static class SqueezeNetCommand
             arguments.EnsureAllUsed("squeezenet", 0);
             if (format == OutputFormat.Svg && sweep.ToLowerInvariant() is "sr" or "pct3x3")
             {
-                var bySr = sweep.Equals("sr", StringComparison.OrdinalIgnoreCase);
-                var grid = bySr ? SqueezeNetSweeps.SqueezeRatioGrid : SqueezeNetSweeps.Percent3x3Grid;
-                var results = Sweep.Run(grid, SqueezeNetFamily.Evaluate);
-                stdout.Write(CnnCost.Reporting.Charts.Charts.Sweep(
-                    bySr ? "Figure 5.3: model size against the squeeze ratio" : "Figure 5.4: model size against pct3x3", results,
-                    (r => bySr ? r.Design.SqueezeRatio : r.Design.Percent3x3, bySr ? "squeeze ratio (SR)" : "pct3x3"),
-                    (r => r.Costs.ParameterBytes / (double)(1 << 20), "model size (MiB)"),
-                    Sweep.ParetoFront(results)));
+                stdout.Write(CnnCost.Reporting.Charts.Charts.SqueezeNetSweep(sweep.Equals("sr", StringComparison.OrdinalIgnoreCase)));
                 return;
             }
 
             var table = sweep.ToLowerInvariant() switch
             {
-                "sr" => SqueezeNetSweeps.Figure53(),
-                "pct3x3" => SqueezeNetSweeps.Figure54(),
-                "bypass" => SqueezeNetSweeps.Table53(),
+                "sr" => SweepViews.Figure53(),
+                "pct3x3" => SweepViews.Figure54(),
+                "bypass" => SweepViews.Table53(),
                 _ => throw new UsageException($"--sweep must be sr, pct3x3 or bypass, got '{sweep}'"),
             };
             if (format == OutputFormat.Json)
@@ -78,7 +71,7 @@ public static class SqueezeNetCommand
             return;
         }
 
-        ConsoleOutput.Write(ReportViews.PerLayer(report, common.Unit), common.Format, stdout);
+        ConsoleOutput.Write(ReportViews.PerLayer(report, common.Style), common.Format, stdout);
     }
 
     private static int NonNegative(Arguments arguments, string name, int defaultValue)

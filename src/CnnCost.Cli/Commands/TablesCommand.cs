@@ -32,9 +32,9 @@ public static class TablesCommand
         {
             ConsoleOutput.Write(ChapterFive.Table51().View, format, stdout);
             ConsoleOutput.Write(ChapterFive.Table52(), format, stdout);
-            ConsoleOutput.Write(CnnCost.DesignSpace.SqueezeNetSweeps.Table53(), format, stdout);
-            ConsoleOutput.Write(CnnCost.DesignSpace.SqueezeNetSweeps.Figure53(), format, stdout);
-            ConsoleOutput.Write(CnnCost.DesignSpace.SqueezeNetSweeps.Figure54(), format, stdout);
+            ConsoleOutput.Write(CnnCost.Reporting.SweepViews.Table53(), format, stdout);
+            ConsoleOutput.Write(CnnCost.Reporting.SweepViews.Figure53(), format, stdout);
+            ConsoleOutput.Write(CnnCost.Reporting.SweepViews.Figure54(), format, stdout);
             return;
         }
 

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using CnnCost.Changes;
-using CnnCost.Dissertation;
 using CnnCost.Reporting;
 
 namespace CnnCost.Cli.Commands;
@@ -35,31 +33,7 @@ public static class WhatIfCommand
             return;
         }
 
-        ConsoleOutput.Write(ReportViews.PerLayer(change.Modified, common.Unit), common.Format, stdout);
-        ConsoleOutput.Write(DeltaTable(change, modifications), common.Format, stdout);
-    }
-
-    /// <summary>A ratio, or "-" where it is undefined (NaN: a total that was 0 and is not now) or infinite, as for a layer.</summary>
-    private static string Shown(double ratio) => double.IsFinite(ratio) ? NinTables.FormatRatio(ratio) : "-";
-
-    private static TextTable DeltaTable(ChangeReport change, IReadOnlyList<Modification> modifications)
-    {
-        var rows = change.Layers
-            .Where(d => d.Changed)
-            .Select(d => (ImmutableArray<string>)[d.Name, d.Added ? "added" : d.Removed ? "removed" : "changed",
-                NinTables.FormatRatio(d.OutputRatio), NinTables.FormatRatio(d.ParameterRatio), NinTables.FormatRatio(d.FlopRatio)])
-            .ToImmutableArray();
-        var r = change.Ratios;
-        rows = rows.Add(["total", "", Shown(r.Activations), Shown(r.Parameters), Shown(r.Flops)]);
-        ImmutableArray<TextColumn> columns =
-        [
-            new("layer", ColumnAlignment.Left), new("", ColumnAlignment.Left), new("Δ output"), new("Δ params"), new("Δ FLOPs"),
-        ];
-        ImmutableArray<string> notes =
-        [
-            $"scope: {change.Scope.ToString().ToLowerInvariant()}; layers whose height and width change: {(change.ResizedLayers.IsEmpty ? "none" : string.Join(", ", change.ResizedLayers))}",
-            $"computation per communication (FLOPs per parameter byte): {Shown(r.ComputationPerCommunication)}. {change.ScalingNote}",
-        ];
-        return new TextTable($"what if {string.Join(" then ", modifications.Select(m => m.Spec))}", columns, rows, notes);
+        ConsoleOutput.Write(ReportViews.PerLayer(change.Modified, common.Style), common.Format, stdout);
+        ConsoleOutput.Write(ChangeViews.Delta(change, [.. modifications.Select(m => m.Spec)]), common.Format, stdout);
     }
 }

@@ -35,6 +35,19 @@ public static class CostEquations
         checked(2 * weights * output.Height * output.Width * batch);
 
     /// <summary>
+    /// Multiply-accumulates of a convolution or fully-connected layer: one per weight per output position per item,
+    /// <c>weights · outH · outW · batch</c>, half the FLOPs of Eq. 4.3 (which counts a multiply-add as 2). This is
+    /// the "MACs" or "mult-adds" of fvcore, ptflops and torchinfo; a fully-connected layer has a 1x1 output.
+    /// </summary>
+    /// <param name="weights">The layer's weights.</param>
+    /// <param name="output">The output shape (only its height and width count).</param>
+    /// <param name="batch">Data items per batch.</param>
+    /// <returns>The multiply-accumulates of one forward pass over the batch.</returns>
+    /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
+    public static long MultiplyAccumulates(long weights, Shape output, int batch) =>
+        checked(weights * output.Height * output.Width * batch);
+
+    /// <summary>
     /// Weights of a fully-connected layer, a convolution whose filter covers the whole input:
     /// <c>ch · dataH · dataW · outputs</c> (dissertation 4.2.1.2).
     /// </summary>

@@ -36,7 +36,7 @@ public static class CostModel
 
         var layers = network.Layers;
         var rows = new LayerCost[layers.Length];
-        long weights = 0, biases = 0, parameterBytes = 0, outputBytes = 0, activationBytes = 0, flops = 0;
+        long weights = 0, biases = 0, parameterBytes = 0, outputBytes = 0, activationBytes = 0, flops = 0, macs = 0;
         for (var i = 0; i < rows.Length; i++)
         {
             var layer = layers[i];
@@ -50,6 +50,7 @@ public static class CostModel
                     biases += row.Biases;
                     parameterBytes += row.ParameterBytes;
                     flops += row.Flops;
+                    macs += row.Macs;
                     if (!row.InPlace)
                     {
                         outputBytes += row.OutputBytes;
@@ -63,7 +64,7 @@ public static class CostModel
             }
         }
 
-        var totals = new CostTotals(weights, biases, parameterBytes, outputBytes, activationBytes, flops);
+        var totals = new CostTotals(weights, biases, parameterBytes, outputBytes, activationBytes, flops, macs);
         return new CostReport(network.Name, options, network.Input.Shape, ImmutableCollectionsMarshal.AsImmutableArray(rows), totals);
     }
 
@@ -93,18 +94,20 @@ public static class CostModel
         }
 
         var outputElements = CostEquations.OutputElements(output, batch);
-        long weights = 0, biases = 0, flops = 0;
+        long weights = 0, biases = 0, flops = 0, macs = 0;
         switch (layer)
         {
             case ConvolutionLayer conv:
                 weights = CostEquations.ConvolutionWeights(inputShapes[0].Channels, conv.Filters, conv.Kernel, conv.Groups);
                 biases = conv.HasBias ? conv.Filters : 0;
                 flops = CostEquations.ConvolutionFlops(weights, output, batch);
+                macs = CostEquations.MultiplyAccumulates(weights, output, batch);
                 break;
             case FullyConnectedLayer fc:
                 weights = CostEquations.FullyConnectedWeights(inputShapes[0], fc.Outputs);
                 biases = fc.HasBias ? fc.Outputs : 0;
                 flops = CostEquations.FullyConnectedFlops(weights, batch);
+                macs = CostEquations.MultiplyAccumulates(weights, output, batch);
                 break;
             case PoolingLayer pool:
                 var window = pool.IsGlobal ? inputShapes[0].Spatial : pool.Kernel;
@@ -146,17 +149,20 @@ public static class CostModel
                 break;
             case MatMulLayer:
                 flops = CostEquations.MatMulFlops(inputShapes[0][inputShapes[0].Rank - 1], outputElements);
+                macs = flops / 2;
                 break;
             case LinearLayer linear:
                 var inner = inputShapes[0][inputShapes[0].Rank - 1];
                 weights = CostEquations.LinearWeights(inner, linear.Outputs);
                 biases = linear.HasBias ? linear.Outputs : 0;
                 flops = CostEquations.MatMulFlops(inner, outputElements);
+                macs = flops / 2;
                 break;
             case DeconvolutionLayer deconv:
                 weights = CostEquations.DeconvolutionWeights(inputShapes[0].Channels, deconv.Filters, deconv.Kernel, deconv.Groups);
                 biases = deconv.HasBias ? deconv.Filters : 0;
                 flops = CostEquations.DeconvolutionFlops(weights, inputShapes[0], batch);
+                macs = flops / 2;
                 break;
             case ResizeLayer resize:
                 // Interpolation is counted as one element-wise operation per output value; the nearest value is a copy.
@@ -170,6 +176,7 @@ public static class CostModel
         if (phase == Phase.Training)
         {
             flops = CostEquations.TrainingFlops(flops);
+            macs = CostEquations.TrainingFlops(macs);
         }
 
         var precision = conventions.Precision;
@@ -178,6 +185,6 @@ public static class CostModel
         // A reshape is a view of its input's buffer in every framework: it owns no memory.
         var inPlace = layer.Kind == LayerKind.Reshape || (conventions.InPlaceActivations && layer.Kind is LayerKind.Activation or LayerKind.Dropout);
         return new LayerCost(layer.Name, layer.Kind, ImmutableCollectionsMarshal.AsImmutableArray(inputShapes), output,
-            weights, biases, parameterBytes, outputElements, precision.BytesFor(outputElements), flops, inPlace);
+            weights, biases, parameterBytes, outputElements, precision.BytesFor(outputElements), flops, inPlace, macs);
     }
 }

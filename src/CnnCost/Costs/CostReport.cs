@@ -41,6 +41,10 @@ public sealed record AnalysisOptions
 /// <param name="OutputBytes">Bytes of the output over the batch.</param>
 /// <param name="Flops">Floating-point operations over the batch in the report's phase.</param>
 /// <param name="InPlace">Whether the layer overwrites its input (then its output adds nothing to the totals).</param>
+/// <param name="Macs">
+/// Multiply-accumulates of convolution and fully-connected layers over the batch in the report's phase, the count
+/// other tools (fvcore, ptflops, torchinfo's "mult-adds") print; 0 for other kinds. FLOPs are 2 · MACs for these layers.
+/// </param>
 public sealed record LayerCost(
     string Name,
     LayerKind Kind,
@@ -52,7 +56,8 @@ public sealed record LayerCost(
     long OutputElements,
     long OutputBytes,
     long Flops,
-    bool InPlace)
+    bool InPlace,
+    long Macs = 0)
 {
     /// <summary>Weights plus biases.</summary>
     public long Parameters => Weights + Biases;
@@ -65,7 +70,8 @@ public sealed record LayerCost(
 /// <param name="OutputBytes">Output bytes of every layer that owns a buffer, the input layer included.</param>
 /// <param name="ActivationBytes">The same without the input layer.</param>
 /// <param name="Flops">All FLOPs in the report's phase.</param>
-public sealed record CostTotals(long Weights, long Biases, long ParameterBytes, long OutputBytes, long ActivationBytes, long Flops)
+/// <param name="Macs">All multiply-accumulates of convolution and fully-connected layers in the report's phase.</param>
+public sealed record CostTotals(long Weights, long Biases, long ParameterBytes, long OutputBytes, long ActivationBytes, long Flops, long Macs = 0)
 {
     /// <summary>Weights plus biases.</summary>
     public long Parameters => Weights + Biases;
@@ -90,6 +96,13 @@ public sealed record CostReport(string Model, AnalysisOptions Options, Shape Inp
 
     /// <summary>The conventions the numbers were computed under.</summary>
     public Conventions Conventions => Options.Conventions!;
+
+    /// <summary>
+    /// A readable summary, like a Keras or torchinfo model summary: one line per layer with its name, kind, output
+    /// shape (one item), parameters and FLOPs (the whole batch), a total line, then the precision and the bytes.
+    /// </summary>
+    /// <returns>Several lines of plain text, columns aligned.</returns>
+    public override string ToString() => CostSummary.Write(this);
 
     /// <summary>The row of the layer called <paramref name="name"/>.</summary>
     /// <param name="name">A layer name.</param>

@@ -78,6 +78,10 @@ public sealed record CompressionReport(string Model, CompressionSettings Setting
 {
     /// <summary>Dense over compressed size.</summary>
     public double Ratio => (double)DenseBytes / CompressedBytes;
+
+    /// <summary>The column sums of <see cref="Layers"/>, as a row named <c>total</c>.</summary>
+    public LayerCompression Totals => new("total", Layers.Sum(l => l.Weights), Layers.Sum(l => l.Kept), Layers.Sum(l => l.Fillers),
+        Layers.Sum(l => l.ValueBits), Layers.Sum(l => l.IndexBits), Layers.Sum(l => l.CodebookBits));
 }
 
 /// <summary>

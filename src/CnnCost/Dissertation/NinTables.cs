@@ -95,11 +95,12 @@ public static class NinTables
         }
 
         notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding (conv floor, pool ceil), MB = 10^6 bytes; "
-            + "values agree with the printed ones (rounded or truncated to the printed digits) unless shown as 'computed (printed …)'");
+            + "values agree with the printed ones (rounded or truncated to the printed digits) unless marked [n]: note n gives the printed value; "
+            + "the dissertation's columns: filter HxW, output channels, output HxW, Qty of output, Qty of params, Qty of computation");
         ImmutableArray<TextColumn> columns =
         [
-            new("layer", ColumnAlignment.Left), new("filter HxW"), new("stride"), new("pad"), new("output channels"),
-            new("output HxW"), new("Qty of output"), new("Qty of params"), new("Qty of computation"),
+            new("layer", ColumnAlignment.Left), new("filter"), new("stride"), new("pad"), new("channels"),
+            new("out HxW"), new("output"), new("params"), new("computation"),
         ];
         var view = new TextTable("Table 4.2: Network-in-Network (NiN), batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
         return new RecomputedTable(view, comparisons.ToImmutable());
@@ -279,7 +280,7 @@ public static class NinTables
             var scope = change.Scope.ToString();
             rows.Add(
             [
-                $"Table {c.Table}", c.Description,
+                c.Table, c.Description,
                 Compare("4.1", c.Description, "type", c.PrintedScope, scope == "None" ? "none" : scope, comparisons, notes),
                 CompareRatio("4.1", c.Description, "Δ output", c.PrintedOutputRatio, change.Ratios.Activations, comparisons, notes),
                 CompareRatio("4.1", c.Description, "Δ params", c.PrintedParameterRatio, change.Ratios.Parameters, comparisons, notes),
@@ -292,13 +293,14 @@ public static class NinTables
         }
 
         notes.Insert(0, "batch 1024, fp32, biases included, Caffe rounding; Δ = modified / unmodified NiN, rounded to one decimal as printed "
-            + "(exact values in 'cnncost whatif nin --change …'); Δ output counts activations without the input layer; "
-            + "the type is derived from which layers' height and width change, not from the kind of edit");
+            + "(exact values from a what-if analysis of NiN); Δ output counts activations without the input layer; "
+            + "the type is derived from which layers' height and width change, not from the kind of edit; "
+            + "Δ comp/comm = Δ of computation per communication (FLOPs per parameter byte); [n]: the printed value differs, see note n");
         ImmutableArray<TextColumn> columns =
         [
             new("table", ColumnAlignment.Left), new("modification", ColumnAlignment.Left), new("type", ColumnAlignment.Left),
             new("Δ output"), new("Δ params"), new("Δ computation"), new("params"), new("computation"),
-            new("changed layers", ColumnAlignment.Left), new("Δ computation/communication"),
+            new("changed layers", ColumnAlignment.Left), new("Δ comp/comm"),
         ];
         var view = new TextTable("Table 4.1: local and global changes to NiN, batch 1024", columns, rows.ToImmutable(), notes.ToImmutable());
         return new RecomputedTable(view, comparisons.ToImmutable());
@@ -388,12 +390,7 @@ public static class NinTables
     /// <summary>A ratio as the tables print it, exact and rounded: <c>4.69x (4.7x)</c>; <c>-</c> when undefined.</summary>
     /// <param name="ratio">The ratio.</param>
     /// <returns>The text.</returns>
-    public static string FormatRatio(double? ratio) => ratio switch
-    {
-        null => "-",
-        { } r when Math.Abs(r - Math.Round(r, 1)) < 5e-4 => $"{Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture)}x",
-        { } r => $"{r.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)}x ({Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}x)",
-    };
+    public static string FormatRatio(double? ratio) => Units.Ratio(ratio);
 
     private static string CompareRatio(string table, string row, string column, string printedText, double computed,
         ImmutableArray<PrintedComparison>.Builder comparisons, ImmutableArray<string>.Builder notes)
@@ -435,7 +432,8 @@ public static class NinTables
 
         var reason = comparison.Erratum?.Reason ?? "no known explanation";
         notes.Add($"[{notes.Count + 1}] {comparison.Row} {comparison.Column}: printed {comparison.Printed}, computed {comparison.Computed}: {reason}");
-        return $"{comparison.Computed} (printed {comparison.Printed}) [{notes.Count}]";
+        // The printed value is in the note: the cell stays narrow enough for a table that fits the screen.
+        return $"{comparison.Computed} [{notes.Count}]";
     }
 
     private static string ScaleSymbol(double scale) => scale switch

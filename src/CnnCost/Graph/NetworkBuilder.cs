@@ -184,6 +184,134 @@ public sealed class NetworkBuilder
     public NetworkBuilder Sum(string name, params string[] inputs) => Add(new AddLayer(name, [.. inputs]));
 
     /// <summary>
+    /// Appends an element-wise operation between activations, broadcast as NumPy broadcasts (a squeeze-and-excitation
+    /// gate of <c>ch x 1 x 1</c> multiplies a <c>ch x h x w</c> block).
+    /// </summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="operation">What is computed.</param>
+    /// <param name="inputs">The layers combined, in operand order.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Elementwise(string name, ElementwiseOperation operation, params string[] inputs) =>
+        Add(new ElementwiseLayer(name, [.. inputs], operation));
+
+    /// <summary>
+    /// Appends an element-wise operation between an activation and a constant of shape <paramref name="constant"/>,
+    /// broadcast (ConvNeXt's layer scale: a learned <c>ch x 1 x 1</c> multiplier).
+    /// </summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="operation">What is computed.</param>
+    /// <param name="constant">The constant's shape.</param>
+    /// <param name="learned">Whether the constant's values are learned (they count as weights) rather than a literal.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Elementwise(string name, ElementwiseOperation operation, Shape constant, bool learned = true, string? from = null) =>
+        Add(new ElementwiseLayer(name, [Source(name, from)], operation, constant, learned));
+
+    /// <summary>Appends a reduction over some axes (PyTorch's <c>x.mean([2, 3])</c> is a mean over axes 1 and 2 of one item).</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="operation">How values combine.</param>
+    /// <param name="axes">The axes of one item reduced, counted from 0 (the channels).</param>
+    /// <param name="keepDimensions">Whether each reduced axis stays as an extent of 1.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Reduce(string name, ReductionOperation operation, int[] axes, bool keepDimensions = false, string? from = null)
+    {
+        ArgumentNullException.ThrowIfNull(axes);
+        return Add(new ReductionLayer(name, Source(name, from), operation, [.. axes], keepDimensions));
+    }
+
+    /// <summary>
+    /// Appends a reshape of one item to <paramref name="target"/> (ONNX semantics: 0 keeps the input's extent on that
+    /// axis, one −1 takes what is left).
+    /// </summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="target">The extents of one item's output.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Reshape(string name, int[] target, string? from = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return Add(new ReshapeLayer(name, Source(name, from), [.. target]));
+    }
+
+    /// <summary>Appends a flatten of one item to a vector (PyTorch's <c>torch.flatten(x, 1)</c>): a reshape to <c>[−1]</c>.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Flatten(string name, string? from = null) => Reshape(name, [-1], from);
+
+    /// <summary>Appends a permutation of one item's axes: output axis <c>i</c> is input axis <c>permutation[i]</c>.</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="permutation">Each axis of one item once (<c>[1, 2, 0]</c> makes an image channels-last).</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Transpose(string name, int[] permutation, string? from = null)
+    {
+        ArgumentNullException.ThrowIfNull(permutation);
+        return Add(new TransposeLayer(name, Source(name, from), [.. permutation]));
+    }
+
+    /// <summary>Appends a slice of one axis: positions <c>start, start + step, …</c> before <c>end</c> (one half of a channel split).</summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="axis">The axis of one item sliced (0 for the channels).</param>
+    /// <param name="start">The first position.</param>
+    /// <param name="end">The position the range stops before.</param>
+    /// <param name="step">The stride.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Slice(string name, int axis, long start, long end, long step = 1, string? from = null) =>
+        Add(new SliceLayer(name, Source(name, from), [new SliceRange(axis, start, end, step)]));
+
+    /// <summary>
+    /// Appends a layer normalization over the axes from <paramref name="axis"/> to the last, with a learned scale and
+    /// shift per normalized value (PyTorch's <c>nn.LayerNorm</c> on channels-last values normalizes the last axis).
+    /// </summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="axis">The first normalized axis of one item.</param>
+    /// <param name="affine">Whether a scale and a shift are learned.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder LayerNorm(string name, int axis, bool affine = true, string? from = null) =>
+        Add(new NormalizationLayer(name, Source(name, from), NormalizationMethod.Layer, axis, Affine: affine));
+
+    /// <summary>
+    /// Appends a linear map of the last axis applied at every position (PyTorch's <c>nn.Linear</c> on a tensor of any
+    /// rank, such as channels-last feature maps).
+    /// </summary>
+    /// <param name="name">The layer's name.</param>
+    /// <param name="outputs">Outputs per position.</param>
+    /// <param name="bias">Whether each output has a bias.</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder Linear(string name, int outputs, bool bias = true, string? from = null) =>
+        Add(new LinearLayer(name, Source(name, from), outputs, bias));
+
+    /// <summary>
+    /// Appends a squeeze-and-excitation block (Hu, Shen and Sun, "Squeeze-and-Excitation Networks", 2018) as
+    /// torchvision's <c>SqueezeExcitation</c> builds it: global average pooling, a 1x1 convolution with biases to
+    /// <paramref name="squeezeChannels"/>, <paramref name="activation"/>, a 1x1 convolution with biases back to
+    /// <paramref name="channels"/>, the <paramref name="gate"/>, and the block's input multiplied by the gate
+    /// (broadcast over height and width). Its layers are named <c>name.avgpool</c>, <c>name.fc1</c>,
+    /// <c>name.activation</c>, <c>name.fc2</c>, <c>name.scale_activation</c> and <c>name.scale</c>.
+    /// </summary>
+    /// <param name="name">The block's name, the prefix of its layers.</param>
+    /// <param name="channels">The channels of the input (the builder does not infer shapes).</param>
+    /// <param name="squeezeChannels">The channels of the squeezed vector.</param>
+    /// <param name="activation">The nonlinearity after the squeeze (ReLU, SiLU in EfficientNet).</param>
+    /// <param name="gate">The gate's nonlinearity (sigmoid, hard sigmoid in MobileNetV3).</param>
+    /// <param name="from">The layer it reads; the last appended when null.</param>
+    /// <returns>This builder; its last layer is <c>name.scale</c>.</returns>
+    public NetworkBuilder SqueezeExcitation(string name, int channels, int squeezeChannels,
+        ActivationFunction activation = ActivationFunction.ReLU, ActivationFunction gate = ActivationFunction.Sigmoid, string? from = null)
+    {
+        var source = Source(name, from);
+        GlobalPool($"{name}.avgpool", from: source)
+            .Convolution($"{name}.fc1", squeezeChannels, 1).Activation(activation, $"{name}.activation")
+            .Convolution($"{name}.fc2", channels, 1).Activation(gate, $"{name}.scale_activation");
+        return Elementwise($"{name}.scale", ElementwiseOperation.Product, source, Last!);
+    }
+
+    /// <summary>
     /// Appends a Fire module (dissertation 5.4.1, Figure 5.1): a 1x1 squeeze convolution, then 1x1 and 3x3
     /// (pad 1) expand convolutions side by side, each followed by a ReLU, concatenated along channels. Its
     /// layers are named as in the released SqueezeNet: <c>fire2/squeeze1x1</c>, <c>fire2/relu_squeeze1x1</c>,

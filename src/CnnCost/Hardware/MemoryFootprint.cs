@@ -47,13 +47,7 @@ public static class MemoryModel
     /// <exception cref="CnnCostException">A byte count exceeds 2^63-1.</exception>
     public static MemoryFootprint Inference(Network network, CostReport report)
     {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(report);
-        if (report.Layers.Length != network.Layers.Length || report.Model != network.Name)
-        {
-            throw new ArgumentException($"the report is of '{report.Model}', not of network '{network.Name}'", nameof(report));
-        }
-
+        CheckReportOf(network, report);
         var count = network.Layers.Length;
         // Each layer's storage: its own buffer, or (in place) its input's.
         var owner = new int[count];
@@ -114,13 +108,15 @@ public static class MemoryModel
     }
 
     /// <summary>Training: weights, their gradients, the optimizer's state and every activation kept for the backward pass.</summary>
-    /// <param name="report">The report (batch and precision).</param>
+    /// <param name="network">The network (the same first argument as <see cref="Inference"/>).</param>
+    /// <param name="report">Its report (batch and precision).</param>
     /// <param name="optimizer">The optimizer.</param>
     /// <returns>The footprint.</returns>
+    /// <exception cref="ArgumentException">The report is not of this network.</exception>
     /// <exception cref="CnnCostException">A byte count exceeds 2^63-1.</exception>
-    public static MemoryFootprint Training(CostReport report, Optimizer optimizer)
+    public static MemoryFootprint Training(Network network, CostReport report, Optimizer optimizer)
     {
-        ArgumentNullException.ThrowIfNull(report);
+        CheckReportOf(network, report);
         var parameters = ParameterBytes(report);
         var statePerParameter = optimizer switch { Optimizer.Sgd => 0, Optimizer.SgdMomentum => 1, _ => 2 };
         try
@@ -130,6 +126,17 @@ public static class MemoryModel
         catch (OverflowException overflow)
         {
             throw new CnnCostException($"model '{report.Model}': the optimizer's state exceeds 2^63-1 bytes", overflow);
+        }
+    }
+
+    /// <summary>Both footprints take the network and its report: a report of another network is a caller's mistake.</summary>
+    private static void CheckReportOf(Network network, CostReport report)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Layers.Length != network.Layers.Length || report.Model != network.Name)
+        {
+            throw new ArgumentException($"the report is of '{report.Model}', not of network '{network.Name}'", nameof(report));
         }
     }
 

@@ -14,6 +14,21 @@ namespace CnnCost.Hardware;
 /// <param name="Seconds">FLOPs over attainable FLOP/s (for a layer without FLOPs: bytes over bandwidth).</param>
 public sealed record RooflinePoint(string Name, long Flops, long Bytes, double Intensity, double AttainableFlopsPerSecond, bool ComputeBound, double Seconds);
 
+/// <summary>A network on a device's roofline: one point per layer and the network's lower bound on time.</summary>
+/// <param name="Model">The network.</param>
+/// <param name="Device">The device.</param>
+/// <param name="Batch">Data items per batch.</param>
+/// <param name="Precision">The precision that sets the bytes.</param>
+/// <param name="Points">One point per layer that owns its output.</param>
+public sealed record RooflineReport(string Model, Device Device, int Batch, Precision Precision, ImmutableArray<RooflinePoint> Points)
+{
+    /// <summary>The sum of the layers' times at the roof: a lower bound on the time of one batch.</summary>
+    public double Seconds => Points.Sum(p => p.Seconds);
+
+    /// <summary>Data items per second at that bound.</summary>
+    public double FramesPerSecond => Batch / Seconds;
+}
+
 /// <summary>
 /// The roofline model (Williams, Waterman and Patterson, 2009; dissertation 2.3.3) per layer: attainable FLOP/s is
 /// <c>min(peak, arithmetic intensity · memory bandwidth)</c>, with the intensity taken over the fewest bytes a
@@ -21,6 +36,17 @@ public sealed record RooflinePoint(string Name, long Flops, long Bytes, double I
 /// </summary>
 public static class Roofline
 {
+    /// <summary>A report's layers on a device's roofline, with the network's bound (<see cref="Analyze"/>).</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="device">The device.</param>
+    /// <returns>The roofline report.</returns>
+    /// <exception cref="CostOverflowException">A layer's bytes exceed 2^63-1; the message names the layer.</exception>
+    public static RooflineReport Report(CostReport report, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return new RooflineReport(report.Model, device, report.Batch, report.Conventions.Precision, Analyze(report, device));
+    }
+
     /// <summary>Places every layer of a report on a device's roofline; in-place layers move nothing of their own and are left out.</summary>
     /// <param name="report">The report (its batch and precision set the bytes).</param>
     /// <param name="device">The device.</param>

@@ -11,6 +11,24 @@ public sealed record SpeedEstimate(Device Device, double Efficiency, long FlopsP
 /// <summary>Speed and energy from FLOPs and a device's ceilings.</summary>
 public static class SpeedModel
 {
+    /// <summary>FLOPs of one frame: the report's FLOPs over its batch (at least 1).</summary>
+    /// <param name="report">The report (inference, or training for a training step's share).</param>
+    /// <returns>FLOPs per frame.</returns>
+    public static long FlopsPerFrame(CnnCost.Costs.CostReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Math.Max(1, report.Totals.Flops / report.Batch);
+    }
+
+    /// <summary>Estimates frames per second and joules per frame of a report's network.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="report">The report, whose FLOPs per frame count.</param>
+    /// <param name="efficiency">The fraction of peak achieved, in [10^-6, 1].</param>
+    /// <returns>The estimate.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The efficiency is outside [10^-6, 1].</exception>
+    public static SpeedEstimate Estimate(Device device, CnnCost.Costs.CostReport report, double efficiency) =>
+        Estimate(device, FlopsPerFrame(report), efficiency);
+
     /// <summary>Estimates frames per second and joules per frame.</summary>
     /// <param name="device">The device.</param>
     /// <param name="flopsPerFrame">FLOPs of one frame (inference, or a training step's share).</param>

@@ -258,7 +258,7 @@ public static partial class CaffeImporter
             Register(new InputLayer(blob, shape), line, [blob]);
             if (_fileBatch is > 1)
             {
-                _notes.Add($"the file's batch of {_fileBatch} is shown but not used: the analysis's batch (--batch) decides");
+                _notes.Add($"the file's batch of {_fileBatch} is shown but not used: the analysis's batch decides");
             }
         }
 

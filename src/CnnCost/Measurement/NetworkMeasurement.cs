@@ -27,6 +27,15 @@ public sealed record MeasurementReport(string Model, string Engine, string Devic
 
     /// <summary>Sum of the predictions.</summary>
     public double PredictedSeconds => Layers.Sum(l => l.PredictedSeconds);
+
+    /// <summary>FLOPs of every measured layer.</summary>
+    public long Flops => Layers.Sum(l => l.Timing.Shape.Flops);
+
+    /// <summary>FLOPs over the measured time of all layers.</summary>
+    public double AchievedFlopsPerSecond => Flops / MeasuredSeconds;
+
+    /// <summary>Predicted over measured time, minus 1: positive when the prediction is too slow.</summary>
+    public double RelativeError => PredictedSeconds / MeasuredSeconds - 1;
 }
 
 /// <summary>Measures a network layer by layer with an engine and sets each time next to a prediction.</summary>

@@ -15,10 +15,17 @@ public static class JsonReport
     /// <summary>Writes the report as an indented JSON document.</summary>
     /// <param name="report">The report.</param>
     /// <returns>The JSON text.</returns>
-    public static string ToJson(CostReport report)
+    public static string ToJson(CostReport report) => ToJson(report, []);
+
+    /// <summary>Writes the report of an imported model as an indented JSON document, with the nodes its importer skipped.</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="skipped">The nodes skipped as unsupported (<see cref="Import.ImportedModel.Skipped"/>).</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(CostReport report, IReadOnlyList<Import.SkippedNode> skipped)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return Encode(writer => Write(writer, report));
+        ArgumentNullException.ThrowIfNull(skipped);
+        return Encode(writer => Write(writer, report, skipped));
     }
 
     /// <summary>The JSON of <c>whatif</c> (docs/json.md): both reports, changed layers, scope, ratios, per-layer ratios; undefined ratios are null.</summary>
@@ -255,7 +262,9 @@ public static class JsonReport
     /// <summary>Writes the report as one JSON object (for embedding, as <c>whatif</c> does).</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="report">The report.</param>
-    public static void Write(Utf8JsonWriter writer, CostReport report)
+    public static void Write(Utf8JsonWriter writer, CostReport report) => Write(writer, report, []);
+
+    private static void Write(Utf8JsonWriter writer, CostReport report, IReadOnlyList<Import.SkippedNode> skipped)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(report);
@@ -276,12 +285,14 @@ public static class JsonReport
             writer.WriteNumber("outChannels", row.Output.Channels);
             writer.WriteNumber("outHeight", row.Output.Height);
             writer.WriteNumber("outWidth", row.Output.Width);
+            WriteDimensions(writer, "output", row.Output);
             writer.WriteNumber("weights", row.Weights);
             writer.WriteNumber("biases", row.Biases);
             writer.WriteNumber("parameterBytes", row.ParameterBytes);
             writer.WriteNumber("outputElements", row.OutputElements);
             writer.WriteNumber("outputBytes", row.OutputBytes);
             writer.WriteNumber("flops", row.Flops);
+            writer.WriteNumber("macs", row.Macs);
             writer.WriteBoolean("inPlace", row.InPlace);
             writer.WriteEndObject();
         }
@@ -295,8 +306,31 @@ public static class JsonReport
         writer.WriteNumber("outputBytes", t.OutputBytes);
         writer.WriteNumber("activationBytes", t.ActivationBytes);
         writer.WriteNumber("flops", t.Flops);
+        writer.WriteNumber("macs", t.Macs);
         writer.WriteEndObject();
+        writer.WriteStartArray("skipped");
+        foreach (var node in skipped)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("node", node.Node);
+            writer.WriteString("operator", node.Operator);
+            writer.WriteString("reason", node.Reason);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
+    }
+
+    private static void WriteDimensions(Utf8JsonWriter writer, string name, Shape shape)
+    {
+        writer.WriteStartArray(name);
+        for (var axis = 0; axis < shape.Rank; axis++)
+        {
+            writer.WriteNumberValue(shape[axis]);
+        }
+
+        writer.WriteEndArray();
     }
 
     private static void WriteShape(Utf8JsonWriter writer, Shape shape)
@@ -305,6 +339,7 @@ public static class JsonReport
         writer.WriteNumber("channels", shape.Channels);
         writer.WriteNumber("height", shape.Height);
         writer.WriteNumber("width", shape.Width);
+        WriteDimensions(writer, "dims", shape);
         writer.WriteEndObject();
     }
 }

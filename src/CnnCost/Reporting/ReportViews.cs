@@ -7,48 +7,61 @@ namespace CnnCost.Reporting;
 /// <summary>The per-layer table of a <see cref="CostReport"/>, for people (Markdown, CSV, the console).</summary>
 public static class ReportViews
 {
-    /// <summary>
-    /// One row per layer and a total: output shape, weights, biases, parameter bytes, output bytes and
-    /// GFLOPs. In-place layers show their output but mark it, since it adds nothing to the total.
-    /// </summary>
+    /// <summary>The per-layer table in fixed units: bytes in <paramref name="unit"/>, FLOPs and MACs in G.</summary>
     /// <param name="report">The report.</param>
     /// <param name="unit">The byte unit.</param>
     /// <returns>The table.</returns>
-    public static TextTable PerLayer(CostReport report, ByteUnit unit = ByteUnit.Megabytes)
+    public static TextTable PerLayer(CostReport report, ByteUnit unit = ByteUnit.Megabytes) =>
+        PerLayer(report, NumberStyle.Fixed(unit));
+
+    /// <summary>
+    /// One row per layer and a total: kind, output shape, weights, biases, parameter bytes, output bytes, MACs and
+    /// FLOPs. In-place layers show their output but mark it with <c>*</c>, since it adds nothing to the total.
+    /// </summary>
+    /// <param name="report">The report.</param>
+    /// <param name="style">Prefixes chosen per number, or fixed units.</param>
+    /// <returns>The table.</returns>
+    public static TextTable PerLayer(CostReport report, NumberStyle style)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var symbol = Units.Symbol(unit);
+        ArgumentNullException.ThrowIfNull(style);
         ImmutableArray<TextColumn> columns =
         [
             new("layer", ColumnAlignment.Left), new("kind", ColumnAlignment.Left), new("output", ColumnAlignment.Left),
-            new("weights"), new("biases"), new($"params ({symbol})"), new($"output ({symbol})"), new("GFLOPs"),
+            new("weights"), new("biases"), new(style.BytesHeader("params", "param bytes")), new(style.BytesHeader("output", "out bytes")),
+            new(style.OperationsHeader("MACs")), new(style.OperationsHeader("FLOPs")),
         ];
         var rows = ImmutableArray.CreateBuilder<ImmutableArray<string>>(report.Layers.Length + 1);
+        var anyInPlace = false;
         foreach (var row in report.Layers)
         {
+            anyInPlace |= row.InPlace;
             rows.Add(
             [
-                row.Name, KindName(row.Kind), row.Output.ToString(), Units.Count(row.Weights), Units.Count(row.Biases),
-                Units.Significant(Units.InUnit(row.ParameterBytes, unit)),
-                Units.Significant(Units.InUnit(row.OutputBytes, unit)) + (row.InPlace ? " (in place)" : ""),
-                Units.Significant(row.Flops / 1e9),
+                row.Name, KindLabel(row.Kind), row.Output.ToString(), style.Count(row.Weights), style.Count(row.Biases),
+                style.Bytes(row.ParameterBytes), style.Bytes(row.OutputBytes) + (row.InPlace ? "*" : ""),
+                style.Operations(row.Macs), style.Operations(row.Flops),
             ]);
         }
 
         var t = report.Totals;
         rows.Add(
         [
-            "total", "", "", Units.Count(t.Weights), Units.Count(t.Biases), Units.Significant(Units.InUnit(t.ParameterBytes, unit)),
-            Units.Significant(Units.InUnit(t.OutputBytes, unit)), Units.Significant(t.Flops / 1e9),
+            "total", "", "", style.Count(t.Weights), style.Count(t.Biases), style.Bytes(t.ParameterBytes),
+            style.Bytes(t.OutputBytes), style.Operations(t.Macs), style.Operations(t.Flops),
         ]);
 
         var c = report.Conventions;
-        ImmutableArray<string> notes =
-        [
-            $"batch {report.Batch}, {report.Phase.ToString().ToLowerInvariant()} FLOPs (multiply-add = 2), {c.Precision}, biases {(c.CountBiases ? "included in" : "excluded from")} parameter bytes, 1 {symbol} = {(unit == ByteUnit.Megabytes ? "10^6" : "2^20")} bytes",
-            $"parameters {Units.Count(t.Parameters)}; activations without the input {Units.Significant(Units.InUnit(t.ActivationBytes, unit))} {symbol}",
-        ];
-        return new TextTable($"{report.Model}: input {report.Input}", columns, rows.ToImmutable(), notes);
+        var notes = ImmutableArray.CreateBuilder<string>();
+        notes.Add($"batch {report.Batch}, {report.Phase.ToString().ToLowerInvariant()}; FLOPs count a multiply-add as 2, MACs as 1 "
+            + $"(convolution and fully-connected layers); {c.Precision}; biases {(c.CountBiases ? "included in" : "excluded from")} parameter bytes; {style.Legend}");
+        notes.Add($"parameters {Units.Count(t.Parameters)}; activations without the input {style.Bytes(t.ActivationBytes)}{(style.FixedUnit is { } u ? " " + Units.Symbol(u) : "")}");
+        if (anyInPlace)
+        {
+            notes.Add("output marked *: in place, the layer overwrites its input, so its output adds nothing to the total");
+        }
+
+        return new TextTable($"{report.Model}: input {report.Input}", columns, rows.ToImmutable(), notes.ToImmutable());
     }
 
     /// <summary>Names a run of layers briefly: all of them when few, else the first and last and the count.</summary>
@@ -65,6 +78,36 @@ public static class ReportViews
     /// <returns>For example <c>fullyConnected</c>.</returns>
     public static string KindName(LayerKind kind) =>
         KindNames.TryGetValue(kind, out var name) ? name : CamelCase(kind);
+
+    /// <summary>A layer kind in words, as tables show it.</summary>
+    /// <param name="kind">The kind.</param>
+    /// <returns>For example <c>fully connected</c>.</returns>
+    public static string KindLabel(LayerKind kind) =>
+        KindLabels.TryGetValue(kind, out var label) ? label : Words(kind);
+
+    /// <summary>Every kind's label, made once.</summary>
+    private static readonly Dictionary<LayerKind, string> KindLabels = Enum.GetValues<LayerKind>().ToDictionary(k => k, k => k == LayerKind.Lrn ? "LRN" : Words(k));
+
+    /// <summary>A PascalCase name as lower-case words: <c>FullyConnected</c> is <c>fully connected</c>, <c>PReLU</c> stays.</summary>
+    private static string Words(LayerKind kind)
+    {
+        var name = kind.ToString();
+        var words = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var upper = char.IsUpper(name[i]);
+            if (upper && i > 0 && char.IsLower(name[i - 1]))
+            {
+                words.Append(' ');
+            }
+
+            // An acronym (two capitals in a row) keeps its case; a capitalised word is lowered.
+            var acronym = upper && ((i + 1 < name.Length && char.IsUpper(name[i + 1])) || (i > 0 && char.IsUpper(name[i - 1])));
+            words.Append(acronym ? name[i] : char.ToLowerInvariant(name[i]));
+        }
+
+        return words.ToString();
+    }
 
     /// <summary>Every kind's name, made once: tables of a million layers ask for one a row.</summary>
     private static readonly Dictionary<LayerKind, string> KindNames = Enum.GetValues<LayerKind>().ToDictionary(k => k, CamelCase);

@@ -108,8 +108,103 @@ public static class Units
         return $"{Significant(seconds * scale)} {unit}";
     }
 
+    /// <summary>The decimal prefixes from 10^3 to 10^18.</summary>
+    private static readonly (double Scale, string Prefix)[] Prefixes =
+        [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+
+    /// <summary>
+    /// A quantity with the decimal prefix that keeps it below 1000 and three significant digits, never in exponent
+    /// form: <c>34.8 k</c>, <c>1.24 M</c>, <c>216 G</c>; below 1000 the number alone (<c>96</c>, <c>0.5</c>), and 0 without a unit.
+    /// </summary>
+    /// <param name="value">The value, e.g. a count of FLOPs.</param>
+    /// <param name="unit">The unit written after the prefix, e.g. <c>B</c>; empty for a bare count.</param>
+    /// <returns>The text, e.g. <c>1.24 MB</c> or <c>512 B</c>.</returns>
+    public static string Prefixed(double value, string unit = "")
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        if (value == 0)
+        {
+            return "0";
+        }
+
+        var magnitude = Math.Abs(value);
+        foreach (var (scale, prefix) in Prefixes)
+        {
+            if (magnitude >= scale)
+            {
+                return $"{Significant(value / scale)} {prefix}{unit}";
+            }
+        }
+
+        var small = double.IsInteger(value) ? ((long)value).ToString(CultureInfo.InvariantCulture) : Significant(value);
+        return unit.Length == 0 ? small : $"{small} {unit}";
+    }
+
+    /// <summary>A ratio as the dissertation's tables print it, exact and rounded: <c>4.69x (4.7x)</c>; <c>-</c> when undefined.</summary>
+    /// <param name="ratio">The ratio.</param>
+    /// <returns>The text.</returns>
+    public static string Ratio(double? ratio) => ratio switch
+    {
+        null => "-",
+        { } r when Math.Abs(r - Math.Round(r, 1)) < 5e-4 => $"{Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0##", CultureInfo.InvariantCulture)}x",
+        { } r => $"{r.ToString("0.000", CultureInfo.InvariantCulture)}x ({Math.Round(r, 1, MidpointRounding.AwayFromZero).ToString("0.0", CultureInfo.InvariantCulture)}x)",
+    };
+
     /// <summary>An integer with thousands separators, e.g. <c>60,965,224</c>.</summary>
     /// <param name="value">The value.</param>
     /// <returns>The text.</returns>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// How tables show sizes and counts: with a prefix chosen per number (<c>1.24 MB</c>, <c>216 G</c>), or in one fixed
+/// unit per column (bytes in MB or MiB, FLOPs and MACs in G, counts whole), as the dissertation prints them and as CSV
+/// readers want them.
+/// </summary>
+/// <param name="FixedUnit">The byte unit of every byte column, or null for prefixes chosen per number.</param>
+public sealed record NumberStyle(ByteUnit? FixedUnit)
+{
+    /// <summary>Prefixes chosen per number.</summary>
+    public static NumberStyle Automatic { get; } = new((ByteUnit?)null);
+
+    /// <summary>Fixed units: bytes in <paramref name="unit"/>, FLOPs and MACs in G (10^9), counts whole with separators.</summary>
+    /// <param name="unit">MB or MiB.</param>
+    /// <returns>The style.</returns>
+    public static NumberStyle Fixed(ByteUnit unit) => new(unit);
+
+    /// <summary>A column header for bytes: <c>params (MB)</c> in fixed units, <c>param bytes</c> otherwise.</summary>
+    /// <param name="fixedName">The header's name in fixed units, e.g. <c>params</c>.</param>
+    /// <param name="automaticName">The header when each number carries its unit, e.g. <c>param bytes</c>.</param>
+    /// <returns>The header.</returns>
+    public string BytesHeader(string fixedName, string automaticName) =>
+        FixedUnit is { } unit ? $"{fixedName} ({Units.Symbol(unit)})" : automaticName;
+
+    /// <summary>Bytes: <c>1.24</c> in fixed MB, <c>1.24 MB</c> automatically.</summary>
+    /// <param name="bytes">A byte count.</param>
+    /// <returns>The text.</returns>
+    public string Bytes(long bytes) =>
+        FixedUnit is { } unit ? Units.Significant(Units.InUnit(bytes, unit)) : Units.Prefixed(bytes, "B");
+
+    /// <summary>A header for operations: <c>GFLOPs</c> in fixed units, <c>FLOPs</c> otherwise.</summary>
+    /// <param name="name">The operation, e.g. <c>FLOPs</c> or <c>MACs</c>.</param>
+    /// <returns>The header.</returns>
+    public string OperationsHeader(string name) => FixedUnit is null ? name : "G" + name;
+
+    /// <summary>Operations (FLOPs, MACs): <c>0.422</c> (G) in fixed units, <c>422 M</c> automatically.</summary>
+    /// <param name="count">The count.</param>
+    /// <returns>The text.</returns>
+    public string Operations(long count) => FixedUnit is null ? Units.Prefixed(count) : Units.Significant(count / 1e9);
+
+    /// <summary>A count such as weights: <c>34,848</c> in fixed units, <c>34.8 k</c> automatically.</summary>
+    /// <param name="count">The count.</param>
+    /// <returns>The text.</returns>
+    public string Count(long count) => FixedUnit is null ? Units.Prefixed(count) : Units.Count(count);
+
+    /// <summary>The sentence that says what the units mean, for a table's notes.</summary>
+    public string Legend => FixedUnit switch
+    {
+        ByteUnit.Megabytes => "1 MB = 10^6 bytes; GFLOPs and GMACs in 10^9",
+        ByteUnit.Mebibytes => "1 MiB = 2^20 bytes; GFLOPs and GMACs in 10^9",
+        _ => "k, M, G, T = 10^3, 10^6, 10^9, 10^12 (bytes too: 1 MB = 10^6 bytes)",
+    };
 }

@@ -23,6 +23,13 @@ public static class ModelZoo
             ["resnet18"] = ResNet.ResNet18,
             ["resnet50"] = ResNet.ResNet50,
             [MobileNetV2.Name] = MobileNetV2.Create,
+            [MobileNetV3.LargeName] = MobileNetV3.Large,
+            [EfficientNet.B0Name] = EfficientNet.B0,
+            [ShuffleNetV2.X10Name] = ShuffleNetV2.X10,
+            [DenseNet.DenseNet121Name] = DenseNet.DenseNet121,
+            [ConvNeXt.TinyName] = ConvNeXt.Tiny,
+            [RegNet.Y400MFName] = RegNet.Y400MF,
+            [InceptionV3.Name] = InceptionV3.Create,
         }.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     /// <summary>The names of the built-in networks, sorted.</summary>

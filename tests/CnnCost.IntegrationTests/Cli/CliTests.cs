@@ -50,7 +50,8 @@ public class CliTests
         var (exit, output, _) = Run("tables", "nin", "--format", "markdown");
         Assert.Equal(0, exit);
         Assert.Contains("Table 4.2", output);
-        Assert.Contains("147 MB (printed 151MB)", output);
+        Assert.Contains("147 MB [", output);
+        Assert.Contains("printed 151MB, computed 147 MB", output);
         Assert.Contains("2.27 TF", output);
     }
 

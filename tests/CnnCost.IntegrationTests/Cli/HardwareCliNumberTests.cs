@@ -72,8 +72,10 @@ public class RooflineCliNumberTests
             20 * 4 / Bandwidth,
         ];
         var note = output.Split('\n').Single(l => l.Contains("lower bound", StringComparison.Ordinal));
-        var printed = note.Split(": ")[1].Split(' ')[0];
-        ByHand.Printed(seconds.Sum() * 1e3, printed, "lower bound in ms");
+        // The bound is printed in the unit that keeps it between 1 and 1000: "5.21 µs per batch".
+        var printed = note.Split(": ")[1].Split(' ');
+        var perSecond = printed[1] switch { "s" => 1, "ms" => 1e3, "µs" => 1e6, "ns" => 1e9, _ => throw new InvalidOperationException(note) };
+        ByHand.Printed(seconds.Sum() * perSecond, printed[0], $"lower bound in {printed[1]}");
     }
 }
 

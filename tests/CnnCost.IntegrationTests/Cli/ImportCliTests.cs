@@ -1,3 +1,4 @@
+using CnnCost.Import.Onnx.Schema;
 using System.Text.Json;
 using CnnCost.Cli;
 using CnnCost.Tests.Import;
@@ -35,16 +36,43 @@ public sealed class ImportCliTests : IDisposable
     }
 
     [Fact]
-    public void An_onnx_path_works_and_skip_unsupported_passes_unknown_operators_through()
+    public void An_onnx_path_works_and_skip_unsupported_skips_only_nodes_whose_shape_the_file_states()
     {
         var path = Path.Combine(_directory.FullName, "odd.onnx");
-        File.WriteAllBytes(path, OnnxModels.Small(extraOp: "Resize").ToByteArray());
+        var model = OnnxModels.Small(extraOp: "Foo");
+        File.WriteAllBytes(path, model.ToByteArray());
         var (exit, _, error) = Run("report", path);
         Assert.Equal(2, exit);
-        Assert.Equal($"cnncost: {path}: node 'odd': operator Resize is not supported (pass --skip-unsupported to pass its first input through)", error.TrimEnd());
-        var skipped = Run("report", path, "--skip-unsupported", "--format", "markdown");
-        Assert.Equal(0, skipped.Exit);
-        Assert.Contains("Resize", skipped.Out);
+        Assert.Equal($"cnncost: {path}: node 'odd': operator Foo is not supported; skipping unsupported operators passes it only where the file states its output's shape", error.TrimEnd());
+        var unknown = Run("report", path, "--skip-unsupported");
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("does not state the shape of its output 's2'", unknown.Err);
+
+        // With the shape stated (N x 16 x 8 x 8), the node is skipped, a row of its own, and listed in every format.
+        var stated = new ValueInfoProto { Name = "s2", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = new TensorShapeProto() } } };
+        stated.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
+        foreach (var d in new long[] { 16, 8, 8 })
+        {
+            stated.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
+        model.Graph.ValueInfo.Add(stated);
+        File.WriteAllBytes(path, model.ToByteArray());
+        foreach (var format in new[] { "table", "markdown", "csv" })
+        {
+            var skipped = Run("report", path, "--skip-unsupported", "--format", format);
+            Assert.Equal(0, skipped.Exit);
+            Assert.Contains("odd", skipped.Out);
+            Assert.Contains("skipped", skipped.Out);
+        }
+
+        var json = Run("report", path, "--skip-unsupported", "--format", "json");
+        using var document = JsonDocument.Parse(json.Out);
+        var entry = Assert.Single(document.RootElement.GetProperty("skipped").EnumerateArray());
+        Assert.Equal(("odd", "Foo", "operator Foo is not supported"),
+            (entry.GetProperty("node").GetString(), entry.GetProperty("operator").GetString(), entry.GetProperty("reason").GetString()));
+        var row = document.RootElement.GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "odd");
+        Assert.Equal(("skipped", 0L), (row.GetProperty("kind").GetString(), row.GetProperty("flops").GetInt64()));
     }
 
     [Fact]

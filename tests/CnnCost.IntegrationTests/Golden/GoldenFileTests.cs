@@ -17,6 +17,15 @@ public class GoldenFileTests
     private static readonly Dictionary<string, string[]> Commands = new()
     {
         ["report-nin-batch1024.md.out"] = ["report", "nin", "--batch", "1024", "--format", "markdown"],
+        ["report-nin.table.out"] = ["report", "nin"],
+        ["report-nin.json.out"] = ["report", "nin", "--format", "json"],
+        ["report-nin-fixed-units.table.out"] = ["report", "nin", "--units", "MB"],
+        ["report-nin.csv.out"] = ["report", "nin", "--format", "csv"],
+        ["tables-nin.table.out"] = ["tables", "nin"],
+        ["tables-nin.csv.out"] = ["tables", "nin", "--format", "csv"],
+        ["whatif-nin-conv8.table.out"] = ["whatif", "nin", "--change", "filters:conv8=1536"],
+        ["whatif-nin-conv8.csv.out"] = ["whatif", "nin", "--change", "filters:conv8=1536", "--format", "csv"],
+        ["whatif-nin-conv8.json.out"] = ["whatif", "nin", "--change", "filters:conv8=1536", "--format", "json"],
         ["report-nin.md.out"] = ["report", "nin", "--format", "markdown"],
         ["tables-nin.md.out"] = ["tables", "nin", "--format", "markdown"],
         ["whatif-nin-conv7-6x6.md.out"] = ["whatif", "nin", "--batch", "1024", "--change", "kernel:conv7=6x6,pad=2", "--format", "markdown"],

@@ -79,6 +79,8 @@ internal static class SampleChecks
             ("remove:pool2", "Global", Mine(pool2: false)),
             ("categories=100", "Local", Mine(categories: 100)),
         ];
+        // The report's summary closes with the hand-counted totals (batch 1): parameters, then FLOPs.
+        Assert.Matches($@"^total\s+{F(mine.Parameters, "N0")}\s+{F(mine.Flops, "N0")}$", Line(output, "total "));
         foreach (var (spec, scope, costs) in changes)
         {
             Assert.StartsWith($"{spec,-24} {scope,-7} FLOPs x{F((double)costs.Flops / mine.Flops, "0.00")}  params x{F((double)costs.Parameters / mine.Parameters, "0.00")}  reaches ",

@@ -1,9 +1,11 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace CnnCost.IntegrationTests.Samples;
 
-/// <summary>Runs each sample as the README says (<c>dotnet run samples/NAME.cs</c>) so samples cannot rot.</summary>
+/// <summary>
+/// Runs each sample the way someone who copied it out of the repository would: the file alone in a new folder, with a
+/// nuget.config that adds the package packed from this build, <c>dotnet run NAME.cs</c>, and a fresh NuGet cache.
+/// </summary>
 public class SampleTests
 {
     internal static string RepositoryRoot()
@@ -17,27 +19,36 @@ public class SampleTests
         return directory?.FullName ?? throw new InvalidOperationException("CnnCost.sln not found above the test binaries");
     }
 
-    private static Task<string> RunSample(string name) => RunFileApp(Path.Combine(RepositoryRoot(), "samples", name));
+    public static TheoryData<string> Samples() =>
+        [.. Directory.GetFiles(Path.Combine(RepositoryRoot(), "samples"), "*.cs").Select(Path.GetFileName).OfType<string>().Order()];
 
-    /// <summary>Runs a .NET file-based app with <c>dotnet run</c> from the repository root and returns its output.</summary>
-    internal static async Task<string> RunFileApp(string path)
+    /// <summary>Copies the sample to a folder outside the repository and runs it there against the packed library.</summary>
+    private static Task<string> RunSample(string name) =>
+        RunOutside(name, File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", name)));
+
+    /// <summary>
+    /// Writes a file-based app to a new folder outside the repository beside a nuget.config naming the packed library,
+    /// runs it with <c>dotnet run</c> there (samples write their charts to that folder) and returns its output.
+    /// </summary>
+    private static async Task<string> RunOutside(string name, string source)
     {
-        var name = Path.GetFileName(path);
-        var start = new ProcessStartInfo("dotnet", ["run", path])
-        {
-            // Samples write their charts to the working directory: keep them out of the repository.
-            WorkingDirectory = Directory.CreateTempSubdirectory("cnncost-run-").FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var outputTask = process.StandardOutput.ReadToEndAsync();
-        var errorTask = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
-        var (output, error) = (await outputTask, await errorTask);
-        Assert.True(process.ExitCode == 0, $"{name} failed: {error}{output}");
+        var packed = await PackedLibrary.Folders();
+        var directory = Directory.CreateTempSubdirectory("cnncost-sample-").FullName;
+        File.WriteAllText(Path.Combine(directory, name), source);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), PackedLibrary.NuGetConfig(packed.Packages));
+        var output = await PackedLibrary.Run("dotnet", ["run", name], directory, new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packed.Cache });
+        Directory.Delete(directory, recursive: true);
         return output;
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Each_sample_references_the_package_not_the_source_tree(string name)
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "samples", name));
+        Assert.Contains($"#:package CnnCost@{PackedLibrary.Version}", lines);
+        Assert.Contains("#:property PublishAot=false", lines);
+        Assert.DoesNotContain(lines, line => line.StartsWith("#:project", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -83,13 +94,10 @@ public class SampleTests
         static bool IsUsing(string line) => line.StartsWith("using ", StringComparison.Ordinal) && !line.StartsWith("using var", StringComparison.Ordinal);
         var usings = blocks.Where(IsUsing).Distinct();
         var statements = blocks.Where(l => !IsUsing(l));
-        var directory = Directory.CreateTempSubdirectory("cnncost-readme-");
-        var app = Path.Combine(directory.FullName, "readme.cs");
-        var project = Path.Combine(root, "src", "CnnCost", "CnnCost.csproj");
-        File.WriteAllLines(app, new[] { "#:property PublishAot=false", $"#:project {project}" }.Concat(usings).Concat(statements));
-        var output = await RunFileApp(app);
+        // As a user would run them: a file-based app that references the package, not the source tree.
+        string[] header = ["#:property PublishAot=false", $"#:package CnnCost@{PackedLibrary.Version}"];
+        var output = await RunOutside("readme.cs", string.Join('\n', header.Concat(usings).Concat(statements)));
         SampleChecks.Readme(output);
-        directory.Delete(recursive: true);
     }
 
     [Fact]
@@ -104,35 +112,4 @@ public class SampleTests
     [InlineData("import-models.cs")]
     public async Task Each_sample_prints_the_numbers_its_story_needs(string sample) =>
         SampleChecks.For(Path.GetFileNameWithoutExtension(sample))(await RunSample(sample));
-}
-
-/// <summary>The notebooks' code cells, extracted and run, so the notebooks cannot rot.</summary>
-public class NotebookTests
-{
-    public static TheoryData<string> Notebooks() =>
-        [.. Directory.GetFiles(Path.Combine(SampleTests.RepositoryRoot(), "samples", "notebooks"), "*.ipynb").Select(Path.GetFileName).OfType<string>().Order()];
-
-    [Theory]
-    [MemberData(nameof(Notebooks))]
-    public async Task Every_notebooks_code_cells_run_and_print_the_samples_numbers(string notebook)
-    {
-        var root = SampleTests.RepositoryRoot();
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "samples", "notebooks", notebook)));
-        var lines = json.RootElement.GetProperty("cells").EnumerateArray()
-            .Where(cell => cell.GetProperty("cell_type").GetString() == "code")
-            .SelectMany(cell => string.Concat(cell.GetProperty("source").EnumerateArray().Select(l => l.GetString())).Split('\n'))
-            .Where(line => !line.StartsWith("#r ", StringComparison.Ordinal))
-            .ToArray();
-        Assert.NotEmpty(lines);
-        static bool IsUsing(string line) => line.StartsWith("using ", StringComparison.Ordinal) && !line.StartsWith("using var", StringComparison.Ordinal);
-        var directory = Directory.CreateTempSubdirectory("cnncost-notebook-");
-        var app = Path.Combine(directory.FullName, Path.ChangeExtension(notebook, ".cs"));
-        var project = Path.Combine(root, "src", "CnnCost", "CnnCost.csproj");
-        File.WriteAllLines(app, new[] { "#:property PublishAot=false", $"#:project {project}" }
-            .Concat(lines.Where(IsUsing).Distinct()).Concat(lines.Where(l => !IsUsing(l))));
-        var output = await SampleTests.RunFileApp(app);
-        Assert.False(string.IsNullOrWhiteSpace(output), $"{notebook} printed nothing");
-        SampleChecks.For(Path.GetFileNameWithoutExtension(notebook))(output);
-        directory.Delete(recursive: true);
-    }
 }

@@ -12,7 +12,7 @@ public class ModificationReasonTests
         .Convolution("conv", 4, 3, pad: 1).ReLU("relu").MaxPool("pool", 2, 2).GlobalPool("gap").FullyConnected("fc", 10).Build();
 
     [Theory]
-    [InlineData("filters", "relu", "it is a Activation layer; filter counts apply to convolution and fully-connected layers")]
+    [InlineData("filters", "relu", "it is a Activation layer; filter counts apply to convolution, transposed convolution, fully-connected and linear layers")]
     [InlineData("kernel", "relu", "it is a Activation layer without a kernel to resize")]
     [InlineData("kernel", "gap", "it is a Pooling layer without a kernel to resize")]
     [InlineData("stride", "fc", "it is a FullyConnected layer without a stride")]

@@ -1,5 +1,6 @@
 using CnnCost.Costs;
 using CnnCost.DesignSpace;
+using CnnCost.Reporting;
 using CnnCost.Graph;
 using CnnCost.Zoo;
 using FsCheck;
@@ -80,7 +81,7 @@ public class SqueezeNetFamilyTests
     public void Figure_sizes_round_in_the_unit_stated_here(double sr, double pct, string stated, string unit)
     {
         var bytes = SqueezeNetFamily.Evaluate(SqueezeNetV10 with { SqueezeRatio = sr, Percent3x3 = pct }).ParameterBytes;
-        Assert.Equal(unit, SqueezeNetSweeps.MatchingUnit(stated, bytes));
+        Assert.Equal(unit, SweepViews.MatchingUnit(stated, bytes));
     }
 
     [Fact]
@@ -100,8 +101,8 @@ public class SqueezeNetFamilyTests
         Assert.Equal(new[] { 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0 }, SqueezeNetSweeps.SqueezeRatioGrid.Select(m => m.SqueezeRatio).ToArray());
         Assert.Equal(0.01, SqueezeNetSweeps.Percent3x3Grid[0].Percent3x3);
         Assert.Equal(0.99, SqueezeNetSweeps.Percent3x3Grid[^1].Percent3x3);
-        Assert.Contains("19MB (rounds in MB)", SqueezeNetSweeps.Figure53().ToMarkdown());
-        Assert.Contains("7.7MB (rounds in neither)", SqueezeNetSweeps.Table53().ToMarkdown());
+        Assert.Contains("19MB (rounds in MB)", SweepViews.Figure53().ToMarkdown());
+        Assert.Contains("7.7MB (rounds in neither)", SweepViews.Table53().ToMarkdown());
     }
 }
 
@@ -124,7 +125,7 @@ public class SqueezeNetSweepTablesTests
     [Fact]
     public void Figure_53_has_its_title_headers_notes_and_squeezenets_own_row_first()
     {
-        var table = SqueezeNetSweeps.Figure53();
+        var table = SweepViews.Figure53();
         Assert.Equal("Figure 5.3: squeeze ratio (SR) vs model size (base_e 128, incr_e 128, pct3x3 0.5, freq 2)", table.Title);
         Assert.Equal(new[] { "SR" }.Concat(FigureHeaders), table.Columns.Select(c => c.Header));
         // Size and FLOPs both grow with SR (every squeeze layer widens), so the smallest SR alone is on the front.
@@ -141,7 +142,7 @@ public class SqueezeNetSweepTablesTests
     [Fact]
     public void Figure_54_has_its_title_headers_notes_and_the_sizes_the_text_states()
     {
-        var table = SqueezeNetSweeps.Figure54();
+        var table = SweepViews.Figure54();
         Assert.Equal("Figure 5.4: pct3x3 vs model size (base_e 128, incr_e 128, SR 0.5, freq 2)", table.Title);
         Assert.Equal(new[] { "pct3x3" }.Concat(FigureHeaders), table.Columns.Select(c => c.Header));
         // More 3x3 filters cost more parameters and FLOPs, so 1% alone is on the front.
@@ -156,7 +157,7 @@ public class SqueezeNetSweepTablesTests
     [Fact]
     public void Table_53_has_its_title_headers_and_the_parameters_each_printed_size_implies()
     {
-        var table = SqueezeNetSweeps.Table53();
+        var table = SweepViews.Table53();
         Assert.Equal("Table 5.3: SqueezeNet macroarchitectures and model size", table.Title);
         Assert.Equal(new[] { "bypass", "parameters", "size (MiB)", "size (MB)", "printed size", "parameters the printed size implies (MiB / MB)" },
             table.Columns.Select(c => c.Header));
@@ -181,8 +182,8 @@ public class SqueezeNetSweepTablesTests
     public void A_size_that_rounds_right_in_both_units_says_so()
     {
         // 5,000,000 bytes are 5.0 MB and 4.77 MiB: both round to the stated 5.
-        Assert.Equal("MiB and MB", SqueezeNetSweeps.MatchingUnit("5MB", 5_000_000));
-        Assert.Equal("stated", Assert.Throws<ArgumentNullException>(() => SqueezeNetSweeps.MatchingUnit(null!, 1)).ParamName);
+        Assert.Equal("MiB and MB", SweepViews.MatchingUnit("5MB", 5_000_000));
+        Assert.Equal("stated", Assert.Throws<ArgumentNullException>(() => SweepViews.MatchingUnit(null!, 1)).ParamName);
     }
 }
 

@@ -117,7 +117,12 @@ public class HardwareEdgeTests
         Assert.Throws<ArgumentException>(() => MemoryModel.Inference(small, CostModel.Analyze(longer)));
         Assert.Throws<ArgumentNullException>(() => MemoryModel.Inference(null!, CostModel.Analyze(small)));
         Assert.Throws<ArgumentNullException>(() => MemoryModel.Inference(small, null!));
-        Assert.Throws<ArgumentNullException>(() => MemoryModel.Training(null!, Optimizer.Adam));
+        Assert.Throws<ArgumentNullException>(() => MemoryModel.Training(null!, CostModel.Analyze(small), Optimizer.Adam));
+        Assert.Throws<ArgumentNullException>(() => MemoryModel.Training(small, null!, Optimizer.Adam));
+        // Training checks the pair the same way inference does.
+        error = Assert.Throws<ArgumentException>(() => MemoryModel.Training(small, CostModel.Analyze(other), Optimizer.Sgd));
+        Assert.StartsWith("the report is of 'other', not of network 'small'", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => MemoryModel.Training(small, CostModel.Analyze(longer), Optimizer.Sgd));
     }
 
     [Fact]
@@ -167,8 +172,8 @@ public class HardwareEdgeTests
         var network = new NetworkBuilder("wide").Input(1 << 30, 1, 1).FullyConnected("fc", (int)outputs).Build();
         var report = CostModel.Analyze(network);
         var parameterBytes = 4 * ((1L << 30) * outputs + outputs);
-        Assert.Equal(parameterBytes, MemoryModel.Training(report, Optimizer.SgdMomentum).OptimizerState);
-        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(report, Optimizer.Adam));
+        Assert.Equal(parameterBytes, MemoryModel.Training(network, report, Optimizer.SgdMomentum).OptimizerState);
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(network, report, Optimizer.Adam));
         Assert.Equal("model 'wide': the optimizer's state exceeds 2^63-1 bytes", error.Message);
         Assert.IsType<OverflowException>(error.InnerException);
     }
@@ -182,7 +187,7 @@ public class HardwareEdgeTests
         var network = new NetworkBuilder("wide", conventions).Input((1 << 30) - 1, 1, 1).FullyConnected("fc", 1 << 30).Build();
         var report = CostModel.Analyze(network);
         Assert.Equal(long.MaxValue - (1L << 33) + 1, report.Totals.ParameterBytes);
-        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(report, Optimizer.Sgd));
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(network, report, Optimizer.Sgd));
         Assert.Equal("model 'wide': its parameters exceed 2^63-1 bytes", error.Message);
         Assert.Throws<CnnCostException>(() => MemoryModel.Inference(network, report));
     }
@@ -208,9 +213,9 @@ public class HardwareEdgeTests
     [Fact]
     public void Weights_and_biases_of_a_hand_made_report_beyond_2_to_the_63_are_an_error_naming_the_model()
     {
-        var report = Chain(out _);
+        var report = Chain(out var network);
         var huge = report with { Totals = report.Totals with { Weights = long.MaxValue, Biases = 1 } };
-        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(huge, Optimizer.Sgd));
+        var error = Assert.Throws<CnnCostException>(() => MemoryModel.Training(network, huge, Optimizer.Sgd));
         Assert.Equal("model 'chain': its parameters exceed 2^63-1 bytes", error.Message);
     }
 

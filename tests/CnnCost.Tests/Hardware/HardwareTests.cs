@@ -59,11 +59,11 @@ public class HardwareTests
         // Live sets x 2 items x 4 bytes: data+conv = 448, conv(relu)+pool = 320, pool+fc = 74; the peak is 448 at conv.
         Assert.Equal(448 * 2 * 4, inference.Activations);
         Assert.Equal("conv", inference.PeakLayer);
-        var adam = MemoryModel.Training(report, Optimizer.Adam);
+        var adam = MemoryModel.Training(network, report, Optimizer.Adam);
         Assert.Equal((192 + 256 + 64 + 10) * 2 * 4, adam.Activations);    // every owned output, the input included
         Assert.Equal(3_048 + 3_048 + 2 * 3_048 + adam.Activations, adam.Total);
-        Assert.Equal(3_048, MemoryModel.Training(report, Optimizer.SgdMomentum).OptimizerState);
-        Assert.Equal(0, MemoryModel.Training(report, Optimizer.Sgd).OptimizerState);
+        Assert.Equal(3_048, MemoryModel.Training(network, report, Optimizer.SgdMomentum).OptimizerState);
+        Assert.Equal(0, MemoryModel.Training(network, report, Optimizer.Sgd).OptimizerState);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public class PrecisionHandCountTests
         Assert.Equal(326, inference.Weights);                                // 163 parameters * 2 B
         Assert.Equal(300 + 400, inference.Activations);                      // data and conv alive together while conv runs
         Assert.Equal("conv", inference.PeakLayer);
-        var adam = MemoryModel.Training(fp16, Optimizer.Adam);
+        var adam = MemoryModel.Training(network, fp16, Optimizer.Adam);
         Assert.Equal(300 + 400 + 64 + 12, adam.Activations);
         Assert.Equal(326 + 326 + 2 * 326 + 776, adam.Total);                 // 2,080
 
@@ -94,7 +94,7 @@ public class PrecisionHandCountTests
         var sixInference = MemoryModel.Inference(network, six);
         Assert.Equal(123, sixInference.Weights);                             // 163 * 6 = 978 bits -> 123 B
         Assert.Equal(113 + 150, sixInference.Activations);
-        var momentum = MemoryModel.Training(six, Optimizer.SgdMomentum);
+        var momentum = MemoryModel.Training(network, six, Optimizer.SgdMomentum);
         Assert.Equal(113 + 150 + 24 + 5, momentum.Activations);
         Assert.Equal(123 + 123 + 123 + 292, momentum.Total);
     }
@@ -118,6 +118,6 @@ public class PrecisionHandCountTests
         Assert.Equal(326, inference.Weights);                                // 163 parameters * 2 B, as before
         Assert.Equal(800, inference.Activations);
         Assert.Equal("relu", inference.PeakLayer);
-        Assert.Equal(1_176, MemoryModel.Training(report, Optimizer.Sgd).Activations);
+        Assert.Equal(1_176, MemoryModel.Training(network, report, Optimizer.Sgd).Activations);
     }
 }

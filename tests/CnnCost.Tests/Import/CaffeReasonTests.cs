@@ -268,7 +268,7 @@ public class CaffeReasonTests
             "layer { name: \"d\" type: \"MemoryData\" top: \"x\" top: \"label\" memory_data_param { channels: 1 height: 5 width: 7 } data_param { batch_size: 16 } }", "f");
         Assert.Equal(new Shape(1, 5, 7), memory.Network.Input.Shape);
         Assert.Equal(16, memory.FileBatch);
-        Assert.Equal(new[] { "line 1: data layer 'd' read as 1 channels of 5x7 (Caffe data layers do not state their channels)", "the file's batch of 16 is shown but not used: the analysis's batch (--batch) decides" }, memory.Notes);
+        Assert.Equal(new[] { "line 1: data layer 'd' read as 1 channels of 5x7 (Caffe data layers do not state their channels)", "the file's batch of 16 is shown but not used: the analysis's batch decides" }, memory.Notes);
 
         var cropped = CaffeImporter.Parse(
             "layer { name: \"d\" type: \"ImageData\" top: \"x\" transform_param { crop_size: 9 } memory_data_param { height: 5 width: 7 } }", "f");

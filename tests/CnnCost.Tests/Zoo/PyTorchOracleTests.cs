@@ -28,9 +28,14 @@ public class PyTorchOracleTests
 
     private static long Count(string name, string field) => Oracle(name).GetProperty(field).GetInt64();
 
-    private static readonly string[] DagModels = ["googlenet", "mobilenet_v2", "resnet18", "resnet50", "squeezenet1_0", "squeezenet1_1"];
+    // Networks of the dissertation's layer kinds, which the Caffe and ONNX writers can also write.
+    private static readonly string[] WritableModels = ["googlenet", "mobilenet_v2", "resnet18", "resnet50", "squeezenet1_0", "squeezenet1_1"];
+
+    private static readonly string[] DagModels = [.. WritableModels.Concat(ZooFamilies.TensorModels).Order(StringComparer.Ordinal)];
 
     public static TheoryData<string> Models => [.. DagModels];
+
+    public static TheoryData<string> Writable => [.. WritableModels];
 
     private static IEnumerable<LayerCost> Rows(CostReport report, LayerKind kind) => report.Layers.Where(l => l.Kind == kind);
 
@@ -40,7 +45,7 @@ public class PyTorchOracleTests
         Assert.StartsWith("1.13", Counts.GetProperty("torch").GetString());
         Assert.StartsWith("0.14", Counts.GetProperty("torchvision").GetString());
         Assert.Equal(1, Counts.GetProperty("batch").GetInt32());
-        Assert.Equal(DagModels, Counts.GetProperty("models").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(DagModels, Counts.GetProperty("models").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -50,8 +55,9 @@ public class PyTorchOracleTests
         var report = CostModel.Analyze(ModelZoo.Create(name));
         Assert.Equal(Oracle(name).GetProperty("input").EnumerateArray().Select(d => d.GetInt32()), [report.Input.Channels, report.Input.Height, report.Input.Width]);
         Assert.Equal(2 * Count(name, "conv_macs"), Rows(report, LayerKind.Convolution).Sum(l => l.Flops));
-        Assert.Equal(2 * Count(name, "linear_macs"), Rows(report, LayerKind.FullyConnected).Sum(l => l.Flops));
-        Assert.Equal(2 * Count(name, "macs"), report.Layers.Where(l => l.Kind is LayerKind.Convolution or LayerKind.FullyConnected).Sum(l => l.Flops));
+        // PyTorch's Linear modules: fully-connected layers on vectors and per-position linear layers on channels-last maps.
+        Assert.Equal(2 * Count(name, "linear_macs"), Rows(report, LayerKind.FullyConnected).Concat(Rows(report, LayerKind.Linear)).Sum(l => l.Flops));
+        Assert.Equal(2 * Count(name, "macs"), report.Layers.Where(l => l.Kind is LayerKind.Convolution or LayerKind.FullyConnected or LayerKind.Linear).Sum(l => l.Flops));
     }
 
     [Theory]
@@ -60,16 +66,20 @@ public class PyTorchOracleTests
     {
         var report = CostModel.Analyze(ModelZoo.Create(name));
         Assert.Equal(Count(name, "parameters"), report.Totals.Parameters);
-        // PyTorch's *.weight tensors (batch norm's gamma among them) and *.bias tensors (batch norm's beta).
+        // PyTorch's *.bias tensors (batch norm's and layer norm's beta among them) and all the others (gammas, layer scales).
         Assert.Equal(Count(name, "weights"), report.Totals.Weights);
         Assert.Equal(Count(name, "biases"), report.Totals.Biases);
-        var learned = report.Layers.Where(l => l.Kind is LayerKind.Convolution or LayerKind.FullyConnected).ToArray();
+        var learned = report.Layers.Where(l => l.Kind is LayerKind.Convolution or LayerKind.FullyConnected or LayerKind.Linear).ToArray();
         Assert.Equal(Count(name, "conv_linear_weights"), learned.Sum(l => l.Weights));
         Assert.Equal(Count(name, "conv_linear_biases"), learned.Sum(l => l.Biases));
         Assert.Equal(Count(name, "batchnorm_gamma"), Rows(report, LayerKind.BatchNorm).Sum(l => l.Weights));
         Assert.Equal(Count(name, "batchnorm_beta"), Rows(report, LayerKind.BatchNorm).Sum(l => l.Biases));
+        Assert.Equal(Count(name, "layernorm_gamma"), Rows(report, LayerKind.Normalization).Sum(l => l.Weights));
+        Assert.Equal(Count(name, "layernorm_beta"), Rows(report, LayerKind.Normalization).Sum(l => l.Biases));
+        // Parameters of no convolution, linear or normalization module: learned constant operands (layer scales).
+        Assert.Equal(Count(name, "other_parameters"), Rows(report, LayerKind.Elementwise).Concat(Rows(report, LayerKind.Constant)).Sum(l => l.Parameters));
         Assert.Equal(Count(name, "conv_layers"), Rows(report, LayerKind.Convolution).Count());
-        Assert.Equal(Count(name, "linear_layers"), Rows(report, LayerKind.FullyConnected).Count());
+        Assert.Equal(Count(name, "linear_layers"), Rows(report, LayerKind.FullyConnected).Count() + Rows(report, LayerKind.Linear).Count());
     }
 
     [Fact]
@@ -85,6 +95,17 @@ public class PyTorchOracleTests
 
     [Theory]
     [MemberData(nameof(Models))]
+    public void Depthwise_convolutions_cost_what_pytorch_counts_for_them(string name)
+    {
+        // PyTorch's depthwise test: groups > 1 and equal to the input channels.
+        var network = ModelZoo.Create(name);
+        var report = CostModel.Analyze(network);
+        var depthwise = report.Layers.Where(l => network[l.Name] is ConvolutionLayer { Groups: > 1 } c && c.Groups == l.InputShapes[0].Channels);
+        Assert.Equal(2 * Count(name, "depthwise_conv_macs"), depthwise.Sum(l => l.Flops));
+    }
+
+    [Theory]
+    [MemberData(nameof(Writable))]
     public void Zoo_networks_written_to_prototxt_and_onnx_and_read_back_still_match_pytorch(string name)
     {
         // The round trips compare the readers with PyTorch, not only with the network the writer was given.

@@ -123,10 +123,30 @@ public class ZooTotalsTests
     public void Every_zoo_name_builds_and_unknown_names_list_the_zoo()
     {
         Assert.Equal(
-            ["alexnet", "googlenet", "lenet", "mobilenet_v2", "nin", "resnet18", "resnet50", "squeezenet1_0", "squeezenet1_1", "vgg11", "vgg13", "vgg16", "vgg19", "vgg_f"],
+            [
+                "alexnet", "convnext_tiny", "densenet121", "efficientnet_b0", "googlenet", "inception_v3", "lenet", "mobilenet_v2",
+                "mobilenet_v3_large", "nin", "regnet_y_400mf", "resnet18", "resnet50", "shufflenet_v2_x1_0", "squeezenet1_0",
+                "squeezenet1_1", "vgg11", "vgg13", "vgg16", "vgg19", "vgg_f",
+            ],
             ModelZoo.Names);
         var error = Assert.Throws<CnnCostException>(() => ModelZoo.Create("resnet1000"));
         Assert.Contains("resnet1000", error.Message);
         Assert.Contains("vgg16", error.Message);
+    }
+
+    [Fact]
+    public void The_readme_lists_every_zoo_model()
+    {
+        var folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "README.md")))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+
+        var readme = File.ReadAllText(Path.Combine(folder, "README.md"));
+        var start = readme.IndexOf("Built-in models: ", StringComparison.Ordinal);
+        Assert.True(start >= 0, "the README has no 'Built-in models:' paragraph");
+        var paragraph = readme[start..readme.IndexOf("\n\n", start, StringComparison.Ordinal)];
+        Assert.All(ModelZoo.Names, name => Assert.Contains($"`{name}`", paragraph, StringComparison.Ordinal));
     }
 }

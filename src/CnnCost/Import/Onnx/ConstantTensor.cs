@@ -9,21 +9,21 @@ namespace CnnCost.Import.Onnx;
 /// </summary>
 internal static class ConstantTensor
 {
-    /// <summary>Tensors with more values than this (1 Mi) are never evaluated: no shape subgraph needs them.</summary>
-    public const long MaxValues = 1 << 20;
+    /// <summary>
+    /// Tensors with more values than this (64 Ki) are never evaluated: no shape subgraph needs them, and the large
+    /// constants exporters compute (attention masks) only need their dims.
+    /// </summary>
+    public const long MaxValues = 1 << 16;
 
     private const double Saturation = 4.611686018427388E18; // 2^62
 
     /// <summary>The values of <paramref name="tensor"/>, or <see langword="null"/> when its data is absent or not numeric.</summary>
     public static double[]? Values(TensorProto tensor)
     {
-        long count = 1;
-        foreach (var d in tensor.Dims)
+        var count = CountOrMore(tensor.Dims);
+        if (count > MaxValues)
         {
-            if (d < 0 || (count = count * d) > MaxValues)
-            {
-                return null;
-            }
+            return null;
         }
 
         var raw = tensor.RawData.Span;
@@ -75,6 +75,28 @@ internal static class ConstantTensor
     public static long ToInt64(double value) =>
         double.IsNaN(value) ? 0 : value >= Saturation ? (long)Saturation : value <= -Saturation ? -(long)Saturation : (long)value;
 
+    /// <summary>Values in a tensor of <paramref name="dims"/>, or <see cref="long.MaxValue"/> when that many would not fit (or an extent is negative).</summary>
+    public static long CountOrMore(IReadOnlyList<long> dims)
+    {
+        long count = 1;
+        foreach (var d in dims)
+        {
+            if (d < 0)
+            {
+                return long.MaxValue;
+            }
+
+            if (d == 0)
+            {
+                return 0;
+            }
+
+            count = count > long.MaxValue / d ? long.MaxValue : count * d;
+        }
+
+        return count;
+    }
+
     /// <summary>Values in a tensor of <paramref name="dims"/>.</summary>
     public static long Count(IReadOnlyList<long> dims)
     {
@@ -101,55 +123,57 @@ internal static class ConstantTensor
         return strides;
     }
 
-    /// <summary>The values of a tensor of <paramref name="dims"/> broadcast to <paramref name="target"/> (NumPy rules, already checked).</summary>
-    public static double[] BroadcastTo(double[] values, IReadOnlyList<long> dims, IReadOnlyList<long> target)
+    /// <summary>The values of a tensor of <paramref name="dims"/> broadcast to <paramref name="target"/> (NumPy rules, already checked); <see langword="null"/> when too many to evaluate.</summary>
+    public static double[]? BroadcastTo(double[] values, IReadOnlyList<long> dims, IReadOnlyList<long> target)
     {
-        var count = Count(target);
-        var result = new double[count];
-        var strides = Strides(dims);
-        var offset = target.Count - dims.Count;
-        var index = new long[target.Count];
-        for (long flat = 0; flat < count; flat++)
+        var count = CountOrMore(target);
+        if (count > MaxValues)
         {
-            long source = 0;
-            for (var axis = 0; axis < dims.Count; axis++)
-            {
-                if (dims[axis] != 1)
-                {
-                    source += index[axis + offset] * strides[axis];
-                }
-            }
-
-            result[flat] = values[source];
-            for (var axis = target.Count - 1; axis >= 0; axis--)
-            {
-                if (++index[axis] < target[axis]) break;
-                index[axis] = 0;
-            }
+            return null; // too large to evaluate: its dims are still known
         }
 
-        return result;
+        if (values.Length == count)
+        {
+            return (double[])values.Clone(); // the same values in the same order: nothing stretched
+        }
+
+        // Each output axis reads the source with its stride, or with 0 where the source is stretched.
+        var strides = Strides(dims);
+        var offset = target.Count - dims.Count;
+        var read = new long[target.Count];
+        for (var axis = 0; axis < dims.Count; axis++)
+        {
+            read[axis + offset] = dims[axis] == 1 ? 0 : strides[axis];
+        }
+
+        return Walk(values, [.. target], read, 0, count);
     }
 
     /// <summary>The values of a transposed tensor: output axis <c>i</c> is input axis <c>permutation[i]</c>.</summary>
     public static double[] Transpose(double[] values, IReadOnlyList<long> dims, IReadOnlyList<int> permutation)
     {
         var strides = Strides(dims);
-        var outDims = permutation.Select(p => dims[p]).ToArray();
-        var result = new double[values.Length];
-        var index = new long[outDims.Length];
-        for (long flat = 0; flat < result.Length; flat++)
-        {
-            long source = 0;
-            for (var axis = 0; axis < outDims.Length; axis++)
-            {
-                source += index[axis] * strides[permutation[axis]];
-            }
+        return Walk(values, [.. permutation.Select(p => dims[p])], [.. permutation.Select(p => strides[p])], 0, values.Length);
+    }
 
+    /// <summary>
+    /// Reads <paramref name="count"/> values from <paramref name="values"/> in the row-major order of
+    /// <paramref name="extents"/>, stepping the source by <paramref name="read"/> on each axis from <paramref name="start"/>
+    /// (an odometer: one addition per value, however many axes).
+    /// </summary>
+    private static double[] Walk(double[] values, long[] extents, long[] read, long start, long count)
+    {
+        var result = new double[count];
+        var index = new long[extents.Length];
+        var source = start;
+        for (long flat = 0; flat < count; flat++)
+        {
             result[flat] = values[source];
-            for (var axis = outDims.Length - 1; axis >= 0; axis--)
+            for (var axis = extents.Length - 1; axis >= 0; axis--)
             {
-                if (++index[axis] < outDims[axis]) break;
+                source += read[axis];
+                if (++index[axis] < extents[axis]) break;
+                source -= read[axis] * extents[axis];
                 index[axis] = 0;
             }
         }
@@ -158,12 +182,17 @@ internal static class ConstantTensor
     }
 
     /// <summary>The values at <paramref name="indices"/> along <paramref name="axis"/> (ONNX Gather; negative indices count from the end).</summary>
-    public static double[] Gather(double[] values, IReadOnlyList<long> dims, int axis, double[] indices)
+    public static double[]? Gather(double[] values, IReadOnlyList<long> dims, int axis, double[] indices)
     {
         long outer = 1, inner = 1;
         for (var i = 0; i < axis; i++) outer *= dims[i];
         for (var i = axis + 1; i < dims.Count; i++) inner *= dims[i];
         var extent = dims[axis];
+        if (CountOrMore([outer, indices.Length, inner]) > MaxValues)
+        {
+            return null;
+        }
+
         var result = new double[outer * indices.Length * inner];
         var at = 0;
         for (long o = 0; o < outer; o++)
@@ -182,29 +211,23 @@ internal static class ConstantTensor
         return result;
     }
 
-    /// <summary>The values of the given ranges (ONNX Slice), per axis <c>(start, count, step)</c> already resolved.</summary>
-    public static double[] Slice(double[] values, IReadOnlyList<long> dims, IReadOnlyList<(long Start, long Count, long Step)> ranges)
+    /// <summary>The values of the given ranges (ONNX Slice), per axis <c>(start, count, step)</c> already resolved; <see langword="null"/> when too many.</summary>
+    public static double[]? Slice(double[] values, IReadOnlyList<long> dims, IReadOnlyList<(long Start, long Count, long Step)> ranges)
     {
         var strides = Strides(dims);
         var outDims = ranges.Select(r => r.Count).ToArray();
-        var result = new double[Count(outDims)];
-        var index = new long[outDims.Length];
-        for (long flat = 0; flat < result.Length; flat++)
+        var count = CountOrMore(outDims);
+        if (count > values.Length)
         {
-            long source = 0;
-            for (var axis = 0; axis < outDims.Length; axis++)
-            {
-                source += (ranges[axis].Start + index[axis] * ranges[axis].Step) * strides[axis];
-            }
-
-            result[flat] = values[source];
-            for (var axis = outDims.Length - 1; axis >= 0; axis--)
-            {
-                if (++index[axis] < outDims[axis]) break;
-                index[axis] = 0;
-            }
+            return null;
         }
 
-        return result;
+        long start = 0;
+        for (var axis = 0; axis < outDims.Length; axis++)
+        {
+            start += ranges[axis].Start * strides[axis];
+        }
+
+        return Walk(values, outDims, [.. ranges.Select((r, axis) => r.Step * strides[axis])], start, count);
     }
 }

@@ -56,7 +56,7 @@ internal sealed partial class OnnxGraphReader(string file, OnnxImporter.GraphPar
         foreach (var initializer in graph.Initializers)
         {
             var data = initializer.Tensor is { } tensor ? ConstantTensor.Values(tensor) : null;
-            var learned = initializer.DataType is 1 or 10 or 11 or 16 && ConstantTensor.Count(initializer.Dims) > 1;
+            var learned = initializer.DataType is 1 or 10 or 11 or 16 && ConstantTensor.CountOrMore(initializer.Dims) > 1;
             if (learned)
             {
                 _learned.Add(initializer.Name);

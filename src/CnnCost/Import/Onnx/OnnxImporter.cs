@@ -206,8 +206,48 @@ public static class OnnxImporter
 
         public NodeProto Node(int index) => NodeProto.Parser.ParseFrom(Nodes[index]);
 
-        /// <summary>The name a node carries in the file.</summary>
-        public string NodeName(int index) => Node(index).Name;
+        /// <summary>
+        /// The name a node carries in the file (<c>NodeProto.name</c> = 3), scanned without parsing the rest of it. A
+        /// malformed node reads as unnamed here; parsing it when its turn comes reports it.
+        /// </summary>
+        public string NodeName(int index)
+        {
+            var bytes = Nodes[index].AsSpan();
+            var name = "";
+            var at = 0;
+            while (at < bytes.Length && Varint(bytes, ref at) is { } tag)
+            {
+                var value = tag & 7;
+                if (value == 0 && Varint(bytes, ref at) is not null) continue;
+                if (value == 1 && (at += 8) <= bytes.Length) continue;
+                if (value == 5 && (at += 4) <= bytes.Length) continue;
+                if (value != 2 || Varint(bytes, ref at) is not { } length || length > (ulong)(bytes.Length - at)) break;
+                if (tag >> 3 == 3)
+                {
+                    name = System.Text.Encoding.UTF8.GetString(bytes.Slice(at, (int)length)); // the last one given, as protobuf merges
+                }
+
+                at += (int)length;
+            }
+
+            return name;
+        }
+
+        private static ulong? Varint(ReadOnlySpan<byte> bytes, ref int at)
+        {
+            ulong value = 0;
+            for (var shift = 0; shift < 64 && at < bytes.Length; shift += 7)
+            {
+                var b = bytes[at++];
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return value;
+                }
+            }
+
+            return null;
+        }
     }
 }
 

@@ -505,9 +505,10 @@ internal sealed partial class OnnxGraphReader
         double[]? data = null;
         if (a.Data is { } x && b.Data is { } y)
         {
-            var xs = ConstantTensor.BroadcastTo(x, a.Dims, dims);
-            var ys = ConstantTensor.BroadcastTo(y, b.Dims, dims);
-            data = [.. xs.Zip(ys, operation)];
+            if (ConstantTensor.BroadcastTo(x, a.Dims, dims) is { } xs && ConstantTensor.BroadcastTo(y, b.Dims, dims) is { } ys)
+            {
+                data = [.. xs.Zip(ys, operation)];
+            }
         }
 
         Fold(node, dims, data);
@@ -538,10 +539,11 @@ internal sealed partial class OnnxGraphReader
         double[]? data = null;
         if (condition.Data is { } c && x.Data is { } xs && y.Data is { } ys)
         {
-            var cb = ConstantTensor.BroadcastTo(c, condition.Dims, dims);
-            var xb = ConstantTensor.BroadcastTo(xs, x.Dims, dims);
-            var yb = ConstantTensor.BroadcastTo(ys, y.Dims, dims);
-            data = [.. cb.Select((v, i) => v != 0 ? xb[i] : yb[i])];
+            if (ConstantTensor.BroadcastTo(c, condition.Dims, dims) is { } cb && ConstantTensor.BroadcastTo(xs, x.Dims, dims) is { } xb
+                && ConstantTensor.BroadcastTo(ys, y.Dims, dims) is { } yb)
+            {
+                data = [.. cb.Select((v, i) => v != 0 ? xb[i] : yb[i])];
+            }
         }
 
         Fold(node, dims, data, x.Origin ?? y.Origin);
@@ -592,7 +594,7 @@ internal sealed partial class OnnxGraphReader
             var dims = (long[])operands[0].Dims.Clone();
             dims[axis] = operands.Sum(o => o.Dims[axis]);
             double[]? data = null;
-            if (operands.All(o => o.Data is not null))
+            if (operands.All(o => o.Data is not null) && operands.Sum(o => (long)o.Data!.Length) <= ConstantTensor.MaxValues)
             {
                 long outer = 1;
                 for (var i = 0; i < axis; i++) outer *= dims[i];
@@ -1161,12 +1163,12 @@ internal sealed partial class OnnxGraphReader
     {
         var dims = operands.Select(o => o.Dims).Aggregate(BroadcastDims);
         double[]? data = null;
-        if (operands.All(o => o.Data is not null))
+        if (operands.All(o => o.Data is not null) && ConstantTensor.CountOrMore(dims) <= ConstantTensor.MaxValues)
         {
-            data = ConstantTensor.BroadcastTo(operands[0].Data!, operands[0].Dims, dims);
+            data = ConstantTensor.BroadcastTo(operands[0].Data!, operands[0].Dims, dims)!;
             foreach (var operand in operands.Skip(1))
             {
-                var other = ConstantTensor.BroadcastTo(operand.Data!, operand.Dims, dims);
+                var other = ConstantTensor.BroadcastTo(operand.Data!, operand.Dims, dims)!;
                 for (var i = 0; i < data.Length; i++)
                 {
                     data[i] = operation switch

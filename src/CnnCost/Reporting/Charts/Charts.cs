@@ -41,7 +41,7 @@ public static class Charts
     {
         ArgumentNullException.ThrowIfNull(report);
         var rows = report.Layers.Where(Shown).ToArray();
-        var canvas = new SvgCanvas($"{report.Model}: {Title(metric)} per layer (batch {report.Batch})");
+        var canvas = new SvgCanvas($"{report.Model}: {Title(metric)} per layer (batch {report.Batch})", BarsWidth(rows.Length, 1));
         Bars(canvas, rows.Select(r => r.Name).ToArray(), [rows.Select(r => (double)Value(r, metric)).ToArray()], [Blue], Title(metric));
         return canvas.ToString();
     }
@@ -55,7 +55,8 @@ public static class Charts
         ArgumentNullException.ThrowIfNull(change);
         var names = change.Layers.Select(d => d.Name).Where(n => IsShown(change.Baseline, n) || IsShown(change.Modified, n)).ToArray();
         double ValueOf(CostReport report, string name) => report.Layers.FirstOrDefault(l => l.Name == name) is { } row ? Value(row, metric) : 0;
-        var canvas = new SvgCanvas($"{change.Modified.Model}: {Title(metric)}, baseline against modified ({change.Scope.ToString().ToLowerInvariant()} change)");
+        var canvas = new SvgCanvas($"{change.Modified.Model}: {Title(metric)}, baseline against modified ({change.Scope.ToString().ToLowerInvariant()} change)",
+            BarsWidth(names.Length, 2));
         Bars(canvas, names, [names.Select(n => ValueOf(change.Baseline, n)).ToArray(), names.Select(n => ValueOf(change.Modified, n)).ToArray()],
             [Blue, Orange], Title(metric));
         canvas.Legend(("baseline", Blue), ("modified", Orange));
@@ -87,7 +88,15 @@ public static class Charts
             canvas.Circle(X(p.Intensity), Y(p.AttainableFlopsPerSecond), 4, p.ComputeBound ? Blue : Red,
                 ("layer", p.Name), ("intensity", p.Intensity.ToString("R", CultureInfo.InvariantCulture)),
                 ("attainable", p.AttainableFlopsPerSecond.ToString("R", CultureInfo.InvariantCulture)));
-            canvas.Text(X(p.Intensity) + 5, Y(p.AttainableFlopsPerSecond) - 5, p.Name, "start", 9);
+        }
+
+        // The legend's corner is kept free; labels that find no free place are left out rather than overprinted.
+        var legend = new Box(canvas.PlotRight - 172, canvas.PlotTop - 4, canvas.PlotRight, canvas.PlotTop + 40);
+        var anchors = shown.Select(p => (X(p.Intensity), Y(p.AttainableFlopsPerSecond), p.Name)).ToArray();
+        var bounds = new Box(canvas.PlotLeft, canvas.PlotTop, canvas.PlotRight, canvas.PlotBottom);
+        foreach (var label in LabelLayout.Place(anchors, 9, 4, bounds, legend))
+        {
+            canvas.Label(label.X, label.Y, shown[label.Index].Name, label.Anchor, 9);
         }
 
         canvas.Legend(("compute bound", Blue), ("memory bound", Red));
@@ -161,6 +170,20 @@ public static class Charts
         return canvas.ToString();
     }
 
+    /// <summary>Figure 5.3 (model size against SR) or Figure 5.4 (against pct3x3) recomputed, with the Pareto front.</summary>
+    /// <param name="bySqueezeRatio">True for Figure 5.3's squeeze-ratio sweep, false for Figure 5.4's pct3x3 sweep.</param>
+    /// <returns>The SVG document.</returns>
+    public static string SqueezeNetSweep(bool bySqueezeRatio)
+    {
+        var grid = bySqueezeRatio ? SqueezeNetSweeps.SqueezeRatioGrid : SqueezeNetSweeps.Percent3x3Grid;
+        var results = DesignSpace.Sweep.Run(grid, SqueezeNetFamily.Evaluate);
+        return Sweep(
+            bySqueezeRatio ? "Figure 5.3: model size against the squeeze ratio" : "Figure 5.4: model size against pct3x3", results,
+            (r => bySqueezeRatio ? r.Design.SqueezeRatio : r.Design.Percent3x3, bySqueezeRatio ? "squeeze ratio (SR)" : "pct3x3"),
+            (r => Units.InUnit(r.Costs.ParameterBytes, ByteUnit.Mebibytes), "model size (MiB)"),
+            DesignSpace.Sweep.ParetoFront(results));
+    }
+
     private static void Bars(SvgCanvas canvas, string[] names, double[][] series, string[] colors, string yTitle)
     {
         var max = Math.Max(1e-12, series.SelectMany(s => s).DefaultIfEmpty(0).Max()) * 1.05;
@@ -177,9 +200,18 @@ public static class Charts
                     ("layer", names[i]), ("series", s.ToString(CultureInfo.InvariantCulture)), ("value", series[s][i].ToString("R", CultureInfo.InvariantCulture)));
             }
 
-            canvas.Text(x0 + slot * 0.4, canvas.PlotBottom + 12, names[i], "end", 9, -45);
+            canvas.Text(x0 + slot * 0.4, canvas.PlotBottom + 12, Shortened(names[i]), "end", 9, -45);
         }
     }
+
+    /// <summary>
+    /// The canvas width that gives each layer a slot of at least 14 pixels (7 more per extra series), so that labels
+    /// at 45° in 9-pixel type stay apart: 200 layers make a chart of 2,910 pixels, to be scrolled, not squinted at.
+    /// </summary>
+    internal static double BarsWidth(int layers, int series) => Math.Max(900, 110 + layers * (14 + 7 * (series - 1)));
+
+    /// <summary>A layer name short enough for the space under the axis (the full name stays in <c>data-layer</c>).</summary>
+    internal static string Shortened(string name) => name.Length <= 24 ? name : name[..23] + "…";
 
     private static (double, double) Padded(double min, double max) =>
         max > min ? (min - (max - min) * 0.05, max + (max - min) * 0.05) : (min - 1, max + 1);

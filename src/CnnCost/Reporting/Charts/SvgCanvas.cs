@@ -136,6 +136,11 @@ internal sealed class SvgCanvas
         _root.Add(element);
     }
 
+    /// <summary>A point's label, marked so that tests can find the labels and check that none overlaps another.</summary>
+    public void Label(double x, double y, string text, string anchor, double size) =>
+        _root.Add(new XElement(Svg + "text", new XAttribute("x", Number(x)), new XAttribute("y", Number(y)), new XAttribute("text-anchor", anchor),
+            new XAttribute("font-size", Number(size)), new XAttribute("class", "point-label"), text));
+
     /// <summary>A legend of colored squares in the top-right corner.</summary>
     public void Legend(params (string Label, string Color)[] entries)
     {
@@ -164,7 +169,7 @@ internal sealed class SvgCanvas
     {
         var abs = Math.Abs(value);
         return abs >= 1e12 ? $"{Number(value / 1e12)}T" : abs >= 1e9 ? $"{Number(value / 1e9)}G" : abs >= 1e6 ? $"{Number(value / 1e6)}M"
-            : abs >= 1e3 ? $"{Number(value / 1e3)}k" : abs >= 0.01 || abs == 0 ? Number(value) : value.ToString("0.##E0", CultureInfo.InvariantCulture);
+            : abs >= 1e3 ? $"{Number(value / 1e3)}k" : abs >= 0.01 || abs == 0 ? Number(value) : Units.Significant(value);
     }
 
     private static XElement Mark(string name, (string Name, string Value)[] data, params (string Name, string Value)[] attributes)

@@ -2,9 +2,10 @@
 """PyTorch's own counts for the DAG members of CnnCost's zoo: the oracle of PyTorchOracleTests.
 
 Builds each network in PyTorch (torchvision layouts with weights=None; Caffe's BVLC GoogLeNet as a small
-nn.Module below, since torchvision's googlenet differs from it), runs one 1x3xHxW forward pass with hooks on
-Conv2d and Linear that count multiply-adds from the tensors that actually flow, and sums the parameters.
-Nothing here reads CnnCost: the counts come from PyTorch's modules and tensors alone.
+nn.Module below, since torchvision's googlenet differs from it), runs one 1x3xHxW forward pass in eval mode with
+hooks on Conv2d and Linear that count multiply-adds from the tensors that actually flow (a Linear applied at every
+position of a channels-last map counts once per position), and sums the parameters, split by the modules that own
+them. Nothing here reads CnnCost: the counts come from PyTorch's modules and tensors alone.
 
     /usr/bin/python3 tests/CnnCost.Tests/Zoo/Oracles/pytorch_counts.py > tests/CnnCost.Tests/Zoo/Oracles/pytorch_counts.json
 
@@ -84,6 +85,16 @@ MODELS = {
     "resnet50": (lambda: torchvision.models.resnet50(weights=None), 224),
     "squeezenet1_0": (lambda: torchvision.models.squeezenet1_0(weights=None), 227),
     "squeezenet1_1": (lambda: torchvision.models.squeezenet1_1(weights=None), 227),
+    # The families of issue 13, as torchvision 0.14 builds them.
+    "convnext_tiny": (lambda: torchvision.models.convnext_tiny(weights=None), 224),
+    "densenet121": (lambda: torchvision.models.densenet121(weights=None), 224),
+    "efficientnet_b0": (lambda: torchvision.models.efficientnet_b0(weights=None), 224),
+    # The inference network: the auxiliary classifier only runs in training (init_weights=False only skips the
+    # slow truncated-normal initialization; the values do not matter here).
+    "inception_v3": (lambda: torchvision.models.inception_v3(weights=None, aux_logits=False, init_weights=False), 299),
+    "mobilenet_v3_large": (lambda: torchvision.models.mobilenet_v3_large(weights=None), 224),
+    "regnet_y_400mf": (lambda: torchvision.models.regnet_y_400mf(weights=None), 224),
+    "shufflenet_v2_x1_0": (lambda: torchvision.models.shufflenet_v2_x1_0(weights=None), 224),
 }
 
 
@@ -115,7 +126,10 @@ def count(factory, size):
     with torch.no_grad():
         model(torch.zeros(1, 3, size, size))
 
-    params = {"weights": 0, "biases": 0, "conv_linear_weights": 0, "conv_linear_biases": 0, "batchnorm_gamma": 0, "batchnorm_beta": 0}
+    params = {
+        "weights": 0, "biases": 0, "conv_linear_weights": 0, "conv_linear_biases": 0, "batchnorm_gamma": 0, "batchnorm_beta": 0,
+        "layernorm_gamma": 0, "layernorm_beta": 0, "other_parameters": 0,
+    }
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             params["conv_linear_weights"] += m.weight.numel()
@@ -123,10 +137,17 @@ def count(factory, size):
         elif isinstance(m, nn.BatchNorm2d):
             params["batchnorm_gamma"] += m.weight.numel()
             params["batchnorm_beta"] += m.bias.numel()
+        elif isinstance(m, nn.LayerNorm):
+            params["layernorm_gamma"] += m.weight.numel()
+            params["layernorm_beta"] += m.bias.numel()
+    # A bias is a *.bias tensor; everything else (*.weight, ConvNeXt's layer_scale) is a weight.
     for name, p in model.named_parameters():
-        params["weights" if name.endswith("weight") else "biases"] += p.numel()
+        params["biases" if name.endswith("bias") else "weights"] += p.numel()
     total = sum(p.numel() for p in model.parameters())
     assert total == params["weights"] + params["biases"]
+    # Parameters of no convolution, linear or normalization module: ConvNeXt's layer scales.
+    params["other_parameters"] = total - sum(params[k] for k in (
+        "conv_linear_weights", "conv_linear_biases", "batchnorm_gamma", "batchnorm_beta", "layernorm_gamma", "layernorm_beta"))
 
     return {
         "input": [3, size, size],
