@@ -262,9 +262,10 @@ public static class JsonReport
     /// <summary>Writes the report as one JSON object (for embedding, as <c>whatif</c> does).</summary>
     /// <param name="writer">The writer.</param>
     /// <param name="report">The report.</param>
-    public static void Write(Utf8JsonWriter writer, CostReport report) => Write(writer, report, []);
+    public static void Write(Utf8JsonWriter writer, CostReport report) => Write(writer, report, null);
 
-    private static void Write(Utf8JsonWriter writer, CostReport report, IReadOnlyList<Import.SkippedNode> skipped)
+    /// <summary>Writes the report; with <paramref name="skipped"/> (a whole <c>report</c> document) the skipped nodes too.</summary>
+    private static void Write(Utf8JsonWriter writer, CostReport report, IReadOnlyList<Import.SkippedNode>? skipped)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(report);
@@ -308,17 +309,21 @@ public static class JsonReport
         writer.WriteNumber("flops", t.Flops);
         writer.WriteNumber("macs", t.Macs);
         writer.WriteEndObject();
-        writer.WriteStartArray("skipped");
-        foreach (var node in skipped)
+        if (skipped is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteString("node", node.Node);
-            writer.WriteString("operator", node.Operator);
-            writer.WriteString("reason", node.Reason);
-            writer.WriteEndObject();
+            writer.WriteStartArray("skipped");
+            foreach (var node in skipped)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("node", node.Node);
+                writer.WriteString("operator", node.Operator);
+                writer.WriteString("reason", node.Reason);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
         }
 
-        writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
