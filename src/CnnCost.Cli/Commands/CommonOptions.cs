@@ -91,7 +91,7 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
             throw new UsageException($"unknown model '{name}'; did you mean '{close}'? (the built-in models are {string.Join(", ", ModelZoo.Names)})");
         }
 
-        return ModelSource.Load(name, options);
+        return ModelSource.Load(name, options, new CaffeImportOptions(options.SkipUnsupported));
     }
 
     /// <summary>The devices of <c>--device-file</c>, checked; empty when the option is absent.</summary>

@@ -15,6 +15,13 @@ public sealed record ImportedModel(Network Network, int? FileBatch, ImmutableArr
     public ImmutableArray<SkippedNode> Skipped { get; init; } = [];
 }
 
+/// <summary>What the Caffe importer does with layer types it does not model.</summary>
+/// <param name="SkipUnsupported">
+/// Skip an unsupported layer at no cost (and list it) where its output shape is known: an in-place layer (its top is
+/// its bottom) keeps its input's shape; any other unsupported layer still fails the import.
+/// </param>
+public sealed record CaffeImportOptions(bool SkipUnsupported = false);
+
 /// <summary>A node an importer skipped because CnnCost does not model it.</summary>
 /// <param name="Node">The node's (or layer's) name.</param>
 /// <param name="Operator">The operator or layer type the file names.</param>
@@ -26,7 +33,7 @@ public sealed record SkippedNode(string Node, string Operator, string Reason);
 /// a <see cref="Network"/>, analysing the TEST / deploy net: layers whose <c>include</c> or <c>exclude</c> rules
 /// leave them out of TEST are skipped. Every error is a <see cref="ModelFormatException"/> naming the file and line.
 /// </summary>
-public static class CaffeImporter
+public static partial class CaffeImporter
 {
     private static readonly Dictionary<string, string> V1Types = new(StringComparer.Ordinal)
     {
@@ -41,14 +48,15 @@ public static class CaffeImporter
 
     /// <summary>Reads a prototxt file.</summary>
     /// <param name="path">The file.</param>
+    /// <param name="options">What to do with unsupported layer types (fail, by default).</param>
     /// <returns>The imported model.</returns>
     /// <exception cref="ModelFormatException">The file cannot be read or is not a network CnnCost can model.</exception>
-    public static ImportedModel Read(string path)
+    public static ImportedModel Read(string path, CaffeImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         var bytes = ModelFile.ReadAllBytes(path, MaxFileBytes, "a prototxt", ModelFile.Content.Text);
         var (utf8, start) = Utf8(bytes);
-        return Parse(utf8, start, path);
+        return Parse(utf8, start, path, options ?? new CaffeImportOptions());
     }
 
     /// <summary>
@@ -75,22 +83,23 @@ public static class CaffeImporter
     /// <summary>Reads prototxt text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="file">The file name for messages (and the network's name when the file gives none).</param>
+    /// <param name="options">What to do with unsupported layer types (fail, by default).</param>
     /// <returns>The imported model.</returns>
     /// <exception cref="ModelFormatException">The text is not a network CnnCost can model; the message names the line.</exception>
-    public static ImportedModel Parse(string text, string file)
+    public static ImportedModel Parse(string text, string file, CaffeImportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(file);
-        return Parse(System.Text.Encoding.UTF8.GetBytes(text), 0, file);
+        return Parse(System.Text.Encoding.UTF8.GetBytes(text), 0, file, options ?? new CaffeImportOptions());
     }
 
     /// <summary>Reads prototxt text in UTF-8 from <paramref name="start"/> on.</summary>
-    private static ImportedModel Parse(byte[] utf8, int start, string file)
+    private static ImportedModel Parse(byte[] utf8, int start, string file, CaffeImportOptions options)
     {
         // Each layer is mapped as soon as it is read, so that its parsed text dies young (a file of a million layers
         // never holds them all). The result and its errors are those of parsing the whole file first: a mapping error
         // waits until the text has been read to its end, where a syntax error would come first.
-        var builder = new Builder(file);
+        var builder = new Builder(file, options);
         var before = new List<ProtoTextField>();
         // Stryker disable once Boolean : true sends every file with an input field to the whole-file path below (a layer-less file reads its inputs there too), which maps it the same
         var layersStarted = false;
@@ -128,7 +137,7 @@ public static class CaffeImporter
         if (inputAfterLayers)
         {
             // The net's input declared after a layer: read the whole file first, as the inputs must be known before any layer.
-            return new Builder(file).Build(ProtoTextMessage.Parse(utf8, start, file));
+            return new Builder(file, options).Build(ProtoTextMessage.Parse(utf8, start, file));
         }
 
         deferred?.Throw();
@@ -141,14 +150,17 @@ public static class CaffeImporter
     }
 
     /// <summary>The mapping of one file: blob names to the layers that last wrote them, and the layers so far.</summary>
-    private sealed class Builder(string file)
+    private sealed partial class Builder(string file, CaffeImportOptions options)
     {
         private readonly List<Layer> _layers = [];
+        private readonly Dictionary<string, Shape> _shapeOfLayer = new(StringComparer.Ordinal);
+        private readonly List<SkippedNode> _skipped = [];
         private readonly Dictionary<string, string> _producerOfBlob = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _lineOfLayer = new(StringComparer.Ordinal);
         private readonly List<string> _notes = [];
         private int? _fileBatch;
         private string? _lastBatchNormBlob;
+        private string _context = "";
 
         /// <summary>Maps a whole parsed file.</summary>
         public ImportedModel Build(ProtoTextMessage root)
@@ -180,7 +192,7 @@ public static class CaffeImporter
             var name = Text(root, "name") ?? Path.GetFileNameWithoutExtension(file);
             try
             {
-                return new ImportedModel(new Network(name, _layers, Conventions.Caffe), _fileBatch, [.. _notes]);
+                return new ImportedModel(new Network(name, _layers, Conventions.Caffe), _fileBatch, [.. _notes]) { Skipped = [.. _skipped] };
             }
             catch (NetworkDefinitionException error)
             {
@@ -261,6 +273,8 @@ public static class CaffeImporter
                 return;
             }
 
+            _context = TensorTypes.Contains(type) ? $"{type} layer '{name}': " : "";
+
             var bottoms = message.All("bottom").Select(f => f.Value ?? throw Error(f.Line, "'bottom' must name a blob")).ToArray();
             var tops = message.All("top").Select(f => f.Value ?? throw Error(f.Line, "'top' must name a blob")).ToArray();
             string Bottom(int index) =>
@@ -281,6 +295,14 @@ public static class CaffeImporter
                     return;
                 case "Convolution":
                     Register(Convolution(message, name, Bottom(0)), line, Top());
+                    return;
+                case "ConvolutionDepthwise" or "DepthwiseConvolution":
+                    // MobileNet ports' depthwise layers: one group per input channel, whatever 'group' says.
+                    var depthwiseInput = Bottom(0);
+                    Register(Convolution(message, name, depthwiseInput, ShapeOf(depthwiseInput).Channels), line, Top());
+                    return;
+                case "Deconvolution":
+                    Register(Deconvolution(message, name, Bottom(0)), line, Top());
                     return;
                 case "Pooling":
                     Register(Pooling(message, name, Bottom(0)), line, Top());
@@ -332,17 +354,13 @@ public static class CaffeImporter
                         return;
                     }
 
-                    throw Error(line, $"Scale layer '{name}' does not follow a BatchNorm; CnnCost models Scale only as batch norm's γ and β");
+                    AddScale(message, name, [.. bottoms.Select((_, i) => Bottom(i))], Top(), line);
+                    return;
                 case "Concat":
                     var concatParam = Param(message, "concat_param");
-                    var axisField = concatParam?.Last("axis") ?? concatParam?.Last("concat_dim");
-                    var axis = axisField is null ? 1 : Int(axisField, axisField.Name, -4);
-                    if (axis is not (1 or -3))
-                    {
-                        throw Error(line, $"Concat layer '{name}' joins along axis {axis}; CnnCost models channel concatenation (axis 1)");
-                    }
-
-                    Register(new ConcatLayer(name, [.. bottoms.Select((_, i) => Bottom(i))]), line, Top());
+                    var concatSources = bottoms.Length == 0 ? [Bottom(0)] : bottoms.Select((_, i) => Bottom(i)).ToArray();
+                    var concatAxis = ItemAxis(concatParam?.Last("axis") ?? concatParam?.Last("concat_dim"), 1, ShapeOf(concatSources[0]), name, line);
+                    Register(new ConcatLayer(name, [.. concatSources]) { Axis = concatAxis }, line, Top());
                     return;
                 case "Eltwise":
                     var operation = Param(message, "eltwise_param")?.Last("operation")?.Value ?? "SUM";
@@ -356,10 +374,11 @@ public static class CaffeImporter
                     Register(new AddLayer(name, [.. bottoms.Select((_, i) => Bottom(i))], op), line, Top());
                     return;
                 case "Softmax" or "SoftmaxWithLoss":
-                    Register(new SoftmaxLayer(name, Bottom(0)), line, Top());
+                    var softmaxInput = Bottom(0);
+                    Register(new SoftmaxLayer(name, softmaxInput, ItemAxis(Param(message, "softmax_param")?.Last("axis"), 1, ShapeOf(softmaxInput), name, line)), line, Top());
                     return;
-                case "Flatten" or "Split":
-                    // Shape-only: a fully-connected layer flattens its input itself, and a split is a fan-out of one blob.
+                case "Split":
+                    // A fan-out of one blob.
                     var source = Bottom(0);
                     foreach (var top in Top())
                     {
@@ -376,7 +395,13 @@ public static class CaffeImporter
                         return;
                     }
 
-                    throw Error(line, $"layer '{name}' has type {type}, which CnnCost does not model");
+                    if (AddTensorLayer(message, type, name, bottoms.Length, Bottom, tops, line))
+                    {
+                        return;
+                    }
+
+                    Unsupported(type, name, bottoms, tops, Bottom, line);
+                    return;
             }
         }
 
@@ -403,12 +428,12 @@ public static class CaffeImporter
             AddInput(tops[0], batch is { } b ? [b, channels, height, width] : [channels, height, width], line);
         }
 
-        private Layer Convolution(ProtoTextMessage message, string name, string bottom)
+        private Layer Convolution(ProtoTextMessage message, string name, string bottom, int? groups = null)
         {
             var p = Param(message, "convolution_param") ?? throw Error(message.Line, $"Convolution layer '{name}' needs convolution_param {{ num_output: N kernel_size: K }}");
             var kernel = Window(p, "kernel", null, 1);
             return new ConvolutionLayer(name, bottom, IntField(p, "num_output", null, 1), kernel, Window(p, "stride", 1, 1), Window(p, "pad", 0, 0),
-                IntField(p, "group", 1, 1), Window(p, "dilation", 1, 1), BoolField(p, "bias_term", true));
+                groups ?? IntField(p, "group", 1, 1), Window(p, "dilation", 1, 1), BoolField(p, "bias_term", true));
         }
 
         private Layer Pooling(ProtoTextMessage message, string name, string bottom)
@@ -457,7 +482,7 @@ public static class CaffeImporter
         }
 
         private int DefaultOrFail(ProtoTextMessage p, string field, int? defaultValue) =>
-            defaultValue ?? throw Error(p.Line, $"'{field}' is missing");
+            defaultValue ?? throw Error(p.Line, $"{_context}'{field}' is missing");
 
         private bool InTestPhase(ProtoTextMessage layer)
         {
@@ -475,6 +500,25 @@ public static class CaffeImporter
             if (_lineOfLayer.ContainsKey(layer.Name))
             {
                 throw Error(line, $"the layer name '{layer.Name}' is used twice");
+            }
+
+            // The shape of every layer is known as it is read: Caffe's own rules (Slice, Crop, PriorBox …) need it.
+            if (layer.ParameterProblem() is { } problem)
+            {
+                throw Error(line, $"layer '{layer.Name}': {problem}");
+            }
+
+            try
+            {
+                _shapeOfLayer[layer.Name] = ShapeInference.OutputOf(layer, [.. layer.Inputs.Select(i => _shapeOfLayer[i])], Conventions.Caffe);
+            }
+            catch (NetworkDefinitionException error)
+            {
+                throw Error(line, error.Message);
+            }
+            catch (OverflowException)
+            {
+                throw Error(line, $"layer '{layer.Name}': its sizes exceed 2^63-1");
             }
 
             _layers.Add(layer);
@@ -507,10 +551,10 @@ public static class CaffeImporter
             {
                 return value >= min && value <= int.MaxValue
                     ? (int)value
-                    : throw Error(field.Line, $"{name} {text} is out of range ({min} to 2^31-1)");
+                    : throw Error(field.Line, $"{_context}{name} {text} is out of range ({min} to 2^31-1)");
             }
 
-            throw Error(field.Line, $"{name} must be an integer, got '{field.Value ?? "{ … }"}'");
+            throw Error(field.Line, $"{_context}{name} must be an integer, got '{field.Value ?? "{ … }"}'");
         }
 
         private double DoubleField(ProtoTextMessage message, string name, double defaultValue)
@@ -523,7 +567,7 @@ public static class CaffeImporter
 
             return field.Value is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
                 ? value
-                : throw Error(field.Line, $"{name} must be a number, got '{field.Value ?? "{ … }"}'");
+                : throw Error(field.Line, $"{_context}{name} must be a number, got '{field.Value ?? "{ … }"}'");
         }
 
         private bool BoolField(ProtoTextMessage message, string name, bool defaultValue)
@@ -534,7 +578,7 @@ public static class CaffeImporter
                 null when field is null => defaultValue,
                 "true" or "True" or "1" => true,
                 "false" or "False" or "0" => false,
-                _ => throw Error(field!.Line, $"{name} must be true or false, got '{field.Value ?? "{ … }"}'"),
+                _ => throw Error(field!.Line, $"{_context}{name} must be true or false, got '{field.Value ?? "{ … }"}'"),
             };
         }
 

@@ -35,11 +35,11 @@ public class CaffeReasonTests
         { "layer { name: \"in\" type: \"Input\" top: \"x\" }", "line 1: Input layer 'in' needs input_param { shape { dim … } }" },
         { "layer { name: \"in\" type: \"Input\" top: \"x\" input_param { shape: 3 } }", "line 1: 'shape' must be a message" },
         { Head + Layer("InnerProduct"), "line 2: InnerProduct layer 'l' needs inner_product_param { num_output: N }" },
-        { Head + Layer("Scale"), "line 2: Scale layer 'l' does not follow a BatchNorm; CnnCost models Scale only as batch norm's γ and β" },
-        { Head + Layer("Concat", "concat_param { axis: 2 }"), "line 2: Concat layer 'l' joins along axis 2; CnnCost models channel concatenation (axis 1)" },
-        { Head + Layer("Concat", "concat_param { concat_dim: 0 }"), "line 2: Concat layer 'l' joins along axis 0; CnnCost models channel concatenation (axis 1)" },
+        { Head + Layer("Concat", "concat_param { axis: 4 }"), "line 2: layer 'l': axis 4 is outside its 4-axis bottom (N x 3x8x8)" },
+        { Head + "layer { name: \"c\" type: \"Concat\" top: \"c\" }", "line 2: layer 'c' (Concat) needs 1 bottom blob(s), has 0" },
+        { Head + Layer("Concat", "concat_param { concat_dim: 0 }"), "line 2: layer 'l': axis 0 is the batch axis; CnnCost models each item on its own" },
         { Head + Layer("Eltwise", "eltwise_param { operation: DIV }"), "line 2: Eltwise layer 'l' has unknown operation DIV" },
-        { Head + Layer("Crop"), "line 2: layer 'l' has type Crop, which CnnCost does not model" },
+        { Head + Layer("Threshold"), "line 2: layer 'l' has type Threshold, which CnnCost does not model" },
         { "layer { name: \"d\" type: \"Data\" top: \"x\" }", "line 1: data layer 'd' gives no image size: add transform_param { crop_size: N }" },
         { Head + Layer("Convolution"), "line 2: Convolution layer 'l' needs convolution_param { num_output: N kernel_size: K }" },
         { Head + Layer("Pooling"), "line 2: Pooling layer 'l' needs pooling_param" },
@@ -165,18 +165,19 @@ public class CaffeReasonTests
             layers { name: "tanh" type: TANH bottom: "sig" top: "tanh" }
             layers { name: "drop" type: DROPOUT bottom: "tanh" top: "drop" }
             layers { name: "lrn" type: LRN bottom: "drop" top: "lrn" lrn_param { local_size: 3 } }
-            layers { name: "cat" type: CONCAT bottom: "lrn" bottom: "flat" top: "cat" }
+            layers { name: "cat" type: CONCAT bottom: "lrn" bottom: "s2" top: "cat" }
             layers { name: "sum" type: ELTWISE bottom: "cat" bottom: "cat" top: "sum" }
             layers { name: "prob" type: SOFTMAX bottom: "sum" top: "prob" }
             layers { name: "loss" type: SOFTMAX_LOSS bottom: "sum" bottom: "label" top: "loss" }
             layers { name: "acc" type: ACCURACY bottom: "prob" bottom: "label" top: "acc" }
             """;
         var network = CaffeImporter.Parse(text, "f").Network;
-        Assert.Equal(new[] { "data", "sig", "tanh", "drop", "lrn", "cat", "sum", "prob", "loss" }, network.Layers.Select(l => l.Name));
+        Assert.Equal(new[] { "data", "flat", "sig", "tanh", "drop", "lrn", "cat", "sum", "prob", "loss" }, network.Layers.Select(l => l.Name));
+        Assert.Equal(Shape.Of(128), CostModel.Analyze(network)["flat"].Output);   // 2·8·8 values in one axis
         Assert.Equal((ActivationFunction.Sigmoid, ActivationFunction.Tanh), (((ActivationLayer)network["sig"]).Function, ((ActivationLayer)network["tanh"]).Function));
         Assert.Equal((LayerKind.Dropout, LayerKind.Lrn, LayerKind.Concat, LayerKind.Add, LayerKind.Softmax, LayerKind.Softmax),
             (network["drop"].Kind, network["lrn"].Kind, network["cat"].Kind, network["sum"].Kind, network["prob"].Kind, network["loss"].Kind));
-        Assert.Equal(new[] { "lrn", "data" }, network["cat"].Inputs);   // split and flatten only rename "data"
+        Assert.Equal(new[] { "lrn", "data" }, network["cat"].Inputs);   // split only renames "data"
     }
 
     [Theory]
@@ -226,17 +227,19 @@ public class CaffeReasonTests
     }
 
     [Fact]
-    public void Flatten_and_split_are_only_renamings_and_concat_and_eltwise_read_every_bottom()
+    public void Split_is_only_a_renaming_flatten_a_reshape_and_concat_and_eltwise_read_every_bottom()
     {
         var text = Head
             + Layer("Split", top: "s1\" top: \"s2", name: "split")
             + Layer("Flatten", bottom: "s2", top: "flat", name: "flatten")
-            + Layer("Concat", "concat_param { axis: -3 }", bottom: "s1\" bottom: \"flat", top: "cat", name: "cat")
+            + Layer("Concat", "concat_param { axis: -3 }", bottom: "s1\" bottom: \"s2", top: "cat", name: "cat")
             + Layer("Concat", "concat_param { concat_dim: 1 }", bottom: "cat\" bottom: \"s1", top: "cat2", name: "cat2")
-            + Layer("Eltwise", "eltwise_param { operation: PROD }", bottom: "s1\" bottom: \"s2\" bottom: \"flat", top: "prod", name: "prod")
+            + Layer("Eltwise", "eltwise_param { operation: PROD }", bottom: "s1\" bottom: \"s2\" bottom: \"s1", top: "prod", name: "prod")
             + Layer("Eltwise", bottom: "s1\" bottom: \"prod", top: "sum", name: "sum");
         var network = CaffeImporter.Parse(text, "f").Network;
-        Assert.False(network.Contains("split") || network.Contains("flatten"));
+        Assert.False(network.Contains("split"));
+        Assert.Equal(LayerKind.Reshape, network["flatten"].Kind);
+        Assert.Equal(Shape.Of(192), CostModel.Analyze(network)["flatten"].Output);   // 3·8·8
         Assert.Equal(new[] { "data", "data" }, network["cat"].Inputs);
         Assert.Equal(new[] { "cat", "data" }, network["cat2"].Inputs);
         Assert.Equal(new[] { "data", "data", "data" }, network["prod"].Inputs);
