@@ -199,7 +199,7 @@ public static class CliParser
         Line("change specs: input-channels=12, input-size=454x454, filters:conv8=1536, kernel:conv7=6x6,pad=2, "
             + "stride:conv1=2, pool:pool5=avg, categories=4000, remove:pool3, insert-after:conv4=conv,1x1,256", 2);
         Line();
-        Line("MODEL is a .prototxt or .onnx file (--skip-unsupported passes unknown ONNX operators through) "
+        Line("MODEL is a .prototxt or .onnx file (--skip-unsupported skips what CnnCost does not model where the file gives its shape) "
             + $"or a built-in name: {string.Join(", ", CnnCost.Zoo.ModelZoo.Names)}", 2);
         Line($"NAME (a device) is one of {string.Join(", ", CnnCost.Hardware.Devices.All.Select(d => d.Name))}, "
             + "this (this machine, its ceilings measured now), or one from --device-file FILE", 2);

@@ -45,7 +45,7 @@ public static class OptionCatalog
         Value("rounding", "caffe|pytorch|eq4.2", "output-size rounding (default: the model's own, caffe for the zoo)", "caffe", "pytorch", "eq4.2"),
         Value("units", "auto|MB|MiB", "auto: k, M, G, T prefixes per number (default; CSV: MB); MB or MiB: bytes in that unit, FLOPs in G", "auto", "MB", "MiB"),
         Value("format", "table|markdown|csv|json|svg|html", "output format (default table; html: the graph and its costs, for report, whatif and squeezenet)", "table", "markdown", "csv", "json", "svg", "html"),
-        new("skip-unsupported", "", "pass unknown ONNX operators through instead of refusing the model", OptionShape.Flag, []),
+        new("skip-unsupported", "", "skip operators CnnCost does not model where the file gives their output shape (at no cost, listed)", OptionShape.Flag, []),
 
         Value("metric", "flops|params|outputs", "what the SVG bars show (default flops)", "flops", "params", "outputs"),
         new("change", "SPEC", "a change to make; repeat it to make several in order, e.g. filters:conv8=1536", OptionShape.Repeated, []),

@@ -7,7 +7,10 @@ using Google.Protobuf;
 namespace CnnCost.Import;
 
 /// <summary>What the ONNX importer does with operators it does not model.</summary>
-/// <param name="SkipUnsupported">Pass an unsupported operator's first input through (and note it) instead of failing.</param>
+/// <param name="SkipUnsupported">
+/// Skip an unsupported operator whose output shape the file states (<c>value_info</c>) as a layer of no cost, listed
+/// in <see cref="ImportedModel.Skipped"/>, instead of failing; one whose shape is not stated still fails.
+/// </param>
 public sealed record OnnxImportOptions(bool SkipUnsupported = false);
 
 /// <summary>
