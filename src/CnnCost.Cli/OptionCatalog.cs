@@ -41,6 +41,7 @@ public static class OptionCatalog
         Value("input", "CxHxW", "replace the model's input shape, e.g. 3x454x454"),
         Value("precision", "fp32|fp16|int8|Nbit", "bytes per value (default fp32)", "fp32", "fp16", "int8"),
         Value("bias", "include|exclude", "whether biases count toward parameter bytes (default include)", "include", "exclude"),
+        Value("elementwise", "include|exclude", "whether element-wise, normalization and reduction operations count toward FLOPs (default exclude, as the dissertation)", "include", "exclude"),
         Value("phase", "inference|training", "FLOPs of a forward pass, or of a training step (3x) (default inference)", "inference", "training"),
         Value("rounding", "caffe|pytorch|eq4.2", "output-size rounding (default: the model's own, caffe for the zoo)", "caffe", "pytorch", "eq4.2"),
         Value("units", "auto|MB|MiB", "auto: k, M, G, T prefixes per number (default; CSV: MB); MB or MiB: bytes in that unit, FLOPs in G", "auto", "MB", "MiB"),
@@ -89,5 +90,5 @@ public static class OptionCatalog
 
     /// <summary>The options shared by every command that analyses a MODEL.</summary>
     public static ImmutableArray<string> Common { get; } =
-        ["batch", "input", "precision", "bias", "phase", "rounding", "units", "format", "skip-unsupported"];
+        ["batch", "input", "precision", "bias", "elementwise", "phase", "rounding", "units", "format", "skip-unsupported"];
 }

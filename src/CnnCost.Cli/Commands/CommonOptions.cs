@@ -25,7 +25,7 @@ public enum OutputFormat
     Html,
 }
 
-/// <summary>The options every analysing command shares: model, batch, input, precision, bias, phase, rounding, units, format.</summary>
+/// <summary>The options every analysing command shares: model, batch, input, precision, bias, element-wise operations, phase, rounding, units, format.</summary>
 /// <param name="Network">The model, with <c>--input</c> applied.</param>
 /// <param name="Options">Batch, phase and conventions.</param>
 /// <param name="Format">The output format.</param>
@@ -66,6 +66,7 @@ public sealed record CommonOptions(Network Network, AnalysisOptions Options, Out
         {
             Precision = Precision.Parse(arguments.Option("precision") ?? "fp32"),
             CountBiases = arguments.Choice("bias", "include", "include", "exclude") == "include",
+            CountElementwiseOps = arguments.Choice("elementwise", "exclude", "include", "exclude") == "include",
         };
         var options = new AnalysisOptions
         {

@@ -61,6 +61,12 @@ public sealed record LayerCost(
 {
     /// <summary>Weights plus biases.</summary>
     public long Parameters => Weights + Biases;
+
+    /// <summary>
+    /// The FLOPs that are not multiply-accumulates, <c>Flops − 2·Macs</c>: pooling, and the element-wise, normalization,
+    /// reduction and interpolation operations when the conventions count them (<see cref="Conventions.CountElementwiseOps"/>).
+    /// </summary>
+    public long OtherOps => Flops - 2 * Macs;
 }
 
 /// <summary>Totals of a report's rows.</summary>
@@ -73,6 +79,9 @@ public sealed record LayerCost(
 /// <param name="Macs">All multiply-accumulates of convolution and fully-connected layers in the report's phase.</param>
 public sealed record CostTotals(long Weights, long Biases, long ParameterBytes, long OutputBytes, long ActivationBytes, long Flops, long Macs = 0)
 {
+    /// <summary>All FLOPs that are not multiply-accumulates, <c>Flops − 2·Macs</c> (see <see cref="LayerCost.OtherOps"/>).</summary>
+    public long OtherOps => Flops - 2 * Macs;
+
     /// <summary>Weights plus biases.</summary>
     public long Parameters => Weights + Biases;
 }

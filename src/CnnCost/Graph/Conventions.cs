@@ -48,8 +48,12 @@ public sealed record Conventions
     public Precision Precision { get; init; } = Precision.Fp32;
 
     /// <summary>
-    /// Whether activation, dropout, batch-norm, LRN, softmax and add layers count one operation per output
-    /// element. Off by default: the dissertation (4.2.3) leaves them out as well under 1% of the total.
+    /// Whether element-wise, normalization and reduction work counts toward FLOPs: activation, dropout, batch-norm,
+    /// LRN, softmax, add and element-wise layers one operation per output value per extra operand; reductions one (two
+    /// for a mean or an L2 norm) per value read; layer, group and instance normalization one per value; linear and cubic
+    /// resizing one per output value. Off by default: the dissertation (4.2.3) leaves them out as well under 1% of the
+    /// total, and fvcore counts only convolutions and matrix products. Convolution, linear and matrix-product MACs are
+    /// always counted exactly, and pooling always counts its window.
     /// </summary>
     public bool CountElementwiseOps { get; init; }
 

@@ -294,6 +294,7 @@ public static class JsonReport
             writer.WriteNumber("outputBytes", row.OutputBytes);
             writer.WriteNumber("flops", row.Flops);
             writer.WriteNumber("macs", row.Macs);
+            writer.WriteNumber("otherOps", row.OtherOps);
             writer.WriteBoolean("inPlace", row.InPlace);
             writer.WriteEndObject();
         }
@@ -308,6 +309,7 @@ public static class JsonReport
         writer.WriteNumber("activationBytes", t.ActivationBytes);
         writer.WriteNumber("flops", t.Flops);
         writer.WriteNumber("macs", t.Macs);
+        writer.WriteNumber("otherOps", t.OtherOps);
         writer.WriteEndObject();
         if (skipped is not null)
         {

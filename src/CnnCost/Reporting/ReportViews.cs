@@ -54,7 +54,8 @@ public static class ReportViews
         var c = report.Conventions;
         var notes = ImmutableArray.CreateBuilder<string>();
         notes.Add($"batch {report.Batch}, {report.Phase.ToString().ToLowerInvariant()}; FLOPs count a multiply-add as 2, MACs as 1 "
-            + $"(convolution and fully-connected layers); {c.Precision}; biases {(c.CountBiases ? "included in" : "excluded from")} parameter bytes; {style.Legend}");
+            + $"(convolution, fully-connected, linear and matrix-product layers); {c.Precision}; biases {(c.CountBiases ? "included in" : "excluded from")} parameter bytes; {style.Legend}");
+        notes.Add($"FLOPs besides MACs: {style.Operations(t.OtherOps)} (pooling{(c.CountElementwiseOps ? "; element-wise, normalization and reduction operations counted" : "; element-wise, normalization and reduction operations not counted")})");
         notes.Add($"parameters {Units.Count(t.Parameters)}; activations without the input {style.Bytes(t.ActivationBytes)}{(style.FixedUnit is { } u ? " " + Units.Symbol(u) : "")}");
         if (anyInPlace)
         {

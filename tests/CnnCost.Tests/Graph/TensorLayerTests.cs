@@ -118,6 +118,25 @@ public class TensorLayerTests
         Assert.Equal((Shape.Of(1, 768), 768L), (report["token"].Output, report["token"].Weights));
     }
 
+    [Fact]
+    public void Other_operations_are_the_flops_that_are_not_multiply_accumulates()
+    {
+        // conv 2->4, 3x3, pad 1 on 2x6x6: 4·2·9 = 72 weights x 36 positions = 2,592 MACs; max pool 2x2/2: 4 per window x
+        // 4·3·3 = 36 outputs = 144 comparisons; SiLU: 36 operations, only when element-wise work counts.
+        Layer[] layers =
+        [
+            new InputLayer("x", new Shape(2, 6, 6)),
+            new ConvolutionLayer("conv", "x", 4, 3, 1, 1, 1, 1, false),
+            new PoolingLayer("pool", "conv", PoolingMethod.Max, 2, 2, 0),
+            new ActivationLayer("act", "pool", ActivationFunction.SiLU),
+        ];
+        var without = CostModel.Analyze(new Network("t", layers), new AnalysisOptions { Conventions = Conventions.PyTorch });
+        Assert.Equal((2592L, 144L, 2 * 2592L + 144), (without.Totals.Macs, without.Totals.OtherOps, without.Totals.Flops));
+        var with = CostModel.Analyze(new Network("t", layers), new AnalysisOptions { Conventions = Counting, Batch = 2 });
+        Assert.Equal((2 * 2592L, 2 * (144L + 36)), (with.Totals.Macs, with.Totals.OtherOps));
+        Assert.Equal(0L, with["conv"].OtherOps);
+    }
+
     [Theory]
     [InlineData("broadcast", "shapes 4x3 and 2x3 do not broadcast: 4 against 2 on axis 0")]
     [InlineData("reshape", "its input 4x3 holds 12 values, but its target [5,2] holds 10")]

@@ -15,7 +15,7 @@ Counts (all at batch 1), computed by PyTorch, never by CnnCost:
                   into the convolution before it, its channel count (gamma and beta become the convolution's weight
                   scale and a bias of C values). A BatchNorm the exporter kept is a BatchNormalization node.
 """
-import gzip, io, json, os, sys
+import gzip, json, os, sys, tempfile
 import torch, torchvision, onnx
 from onnx import numpy_helper
 
@@ -105,9 +105,11 @@ def main():
                  "convLinearMacs": counts(model, x)}
         bn_channels = sum(m.num_features for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
         for opset in OPSETS:
-            buffer = io.BytesIO()
-            torch.onnx.export(model, x, buffer, opset_version=opset)
-            proto = onnx.load_from_string(buffer.getvalue())
+            # Through a file: a model over protobuf's 2 GiB (regnet_y_128gf, vit_h_14) keeps its weights beside it.
+            with tempfile.TemporaryDirectory() as scratch:
+                path = os.path.join(scratch, "model.onnx")
+                torch.onnx.export(model, x, path, opset_version=opset)
+                proto = onnx.load(path)
             dims = {i.name: list(i.dims) for i in proto.graph.initializer}
             for n in proto.graph.node:  # the exporter shares a tensor through Identity nodes
                 if n.op_type == "Identity" and n.input[0] in dims: dims[n.output[0]] = dims[n.input[0]]
