@@ -9,7 +9,8 @@ Run with Debian's python3-torch, python3-torchvision and python3-onnx:
 Counts (all at batch 1), computed by PyTorch, never by CnnCost:
   convLinearMacs  multiply-accumulates of every Conv2d, ConvTranspose2d and Linear module, of the input
                   and output projections of each MultiheadAttention, and of Swin's qkv and output projections (linear maps those
-                  modules apply with F.linear, so no Linear hook sees them), from forward hooks on the modules;
+                  modules apply with F.linear, so no Linear hook sees them), from forward hooks on the modules; Swin V2's
+                  position-bias MLP, which reads only constants and which the exporter evaluates, is left out;
   torchParameters sum of numel over model.parameters();
   exportParameters the parameters the export holds: torchParameters minus, for each BatchNorm2d the exporter folded
                   into the convolution before it, its channel count (gamma and beta become the convolution's weight
@@ -64,7 +65,11 @@ def counts(model, x):
         tokens = b * ((h + wh - 1) // wh * wh) * ((w + ww - 1) // ww * ww)
         macs[0] += tokens * 4 * c * c
     from torchvision.models.swin_transformer import ShiftedWindowAttention
+    # Swin V2's continuous position bias MLP reads only constant coordinates: the exporter evaluates it, so it is not
+    # part of the exported network's work, nor counted here.
+    constant = {id(sub) for name, m in model.named_modules() if name.endswith("cpb_mlp") for sub in m.modules()}
     for m in model.modules():
+        if id(m) in constant: continue
         if isinstance(m, ShiftedWindowAttention): hooks.append(m.register_forward_hook(window_attention))
         if isinstance(m, torch.nn.Conv2d): hooks.append(m.register_forward_hook(conv))
         elif isinstance(m, torch.nn.ConvTranspose2d): hooks.append(m.register_forward_hook(deconv))
@@ -107,9 +112,9 @@ def main():
         for opset in OPSETS:
             # Through a file: a model over protobuf's 2 GiB (regnet_y_128gf, vit_h_14) keeps its weights beside it.
             with tempfile.TemporaryDirectory() as scratch:
-                path = os.path.join(scratch, "model.onnx")
-                torch.onnx.export(model, x, path, opset_version=opset)
-                proto = onnx.load(path)
+                onnx_path = os.path.join(scratch, "model.onnx")
+                torch.onnx.export(model, x, onnx_path, opset_version=opset)
+                proto = onnx.load(onnx_path)
             dims = {i.name: list(i.dims) for i in proto.graph.initializer}
             for n in proto.graph.node:  # the exporter shares a tensor through Identity nodes
                 if n.op_type == "Identity" and n.input[0] in dims: dims[n.output[0]] = dims[n.input[0]]
