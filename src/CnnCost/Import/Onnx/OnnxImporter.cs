@@ -84,7 +84,7 @@ public static class OnnxImporter
     /// </summary>
     internal sealed class GraphParts
     {
-        /// <summary>Initializers up to this size (1 MiB) are read whole: their values may size a reshape or a slice.</summary>
+        /// <summary>Integer initializers up to this size (1 MiB) are read whole: their values may size a reshape or a slice.</summary>
         public const long SmallTensorBytes = 1 << 20;
 
         public string Name { get; private set; } = "";
@@ -167,8 +167,9 @@ public static class OnnxImporter
         }
 
         /// <summary>
-        /// An initializer's name, dims and element type. A small one (at most <see cref="SmallTensorBytes"/>: shapes,
-        /// indices, scales) is read whole, so shape subgraphs can be evaluated; a larger one's data is sought past.
+        /// An initializer's name, dims and element type. An integer one up to <see cref="SmallTensorBytes"/> (shapes, axes,
+        /// indices) or a float one of at most 16 values (scales) is read whole, so shape subgraphs can be evaluated; any
+        /// other's data is sought past.
         /// </summary>
         private static InitializerInfo Initializer(WireReader reader, long end)
         {
@@ -196,7 +197,12 @@ public static class OnnxImporter
                 }
             }
 
-            if (end - start <= SmallTensorBytes)
+            // Values a shape computation may need: integers (shapes, axes, indices) up to 1 MiB, and a few floats
+            // (Resize's scales). Learned weights are never read.
+            var wanted = type is 6 or 7 or 2 or 3 or 4 or 5 or 9 or 12 or 13
+                ? end - start <= SmallTensorBytes
+                : ConstantTensor.CountOrMore(dims) <= 16;
+            if (wanted)
             {
                 // Checked field by field above; read again whole, values included.
                 reader.SeekTo(start);

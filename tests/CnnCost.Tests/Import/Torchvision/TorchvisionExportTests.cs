@@ -51,12 +51,21 @@ public sealed class TorchvisionExportTests
     }
 
     /// <summary>
-    /// Values an export holds beyond the model's parameters. MaxViT's relative position bias tables,
-    /// <c>(2·7 − 1)² = 169</c> rows per head, are gathered by the exporter's constant folding into one bias per pair of
-    /// the 7x7 window's 49 positions, <c>49² = 2401</c> per head: 2232 more per head. maxvit_t has 22 attentions (two
-    /// per block in blocks of 2, 2, 5 and 2) with 64/32, 128/32, 256/32 and 512/32 heads: 168 heads in all.
+    /// Values an export holds beyond the model's parameters: each relative position bias table, <c>(2w − 1)²</c> rows per
+    /// head for a w x w window, is gathered by the exporter's constant folding into one bias per pair of the window's
+    /// <c>w²</c> positions, <c>w⁴</c> per head. With w = 7: 2401 − 169 = 2232 more per head, summed over every
+    /// attention's heads (depth x heads per stage). MaxViT-T: two attentions per block, blocks 2, 2, 5, 2, heads
+    /// 64/32 … 512/32. Swin-T: blocks 2, 2, 6, 2 with 3, 6, 12, 24 heads; Swin-S: 2, 2, 18, 2 with the same heads;
+    /// Swin-B: 2, 2, 18, 2 with 4, 8, 16, 32.
     /// </summary>
-    private static long FoldedTables(string model) => model == "maxvit_t" ? (2401 - 169) * (2 * 2 * 2 + 2 * 2 * 4 + 5 * 2 * 8 + 2 * 2 * 16) : 0;
+    private static long FoldedTables(string model) => (2401 - 169) * model switch
+    {
+        "maxvit_t" => 2 * (2 * 2 + 2 * 4 + 5 * 8 + 2 * 16),
+        "swin_t" => 2 * 3 + 2 * 6 + 6 * 12 + 2 * 24,
+        "swin_s" => 2 * 3 + 2 * 6 + 18 * 12 + 2 * 24,
+        "swin_b" => 2 * 4 + 2 * 8 + 18 * 16 + 2 * 32,
+        _ => 0,
+    };
 
     [Fact]
     public void Fewer_categories_on_an_imported_efficientnet_is_local_to_its_classifier()
