@@ -14,13 +14,30 @@ public partial class JsonDocumentationTests
     /// <summary>The command lines whose outputs are checked, by section; together they reach every optional field.</summary>
     public static TheoryData<string, string[][]> Sections => new()
     {
-        { "report", [["report", "nin", "--format", "json"], ["squeezenet", "--format", "json"]] },
+        { "report", [["report", "nin", "--format", "json"], ["squeezenet", "--format", "json"], ["report", SkippingModel.Value, "--skip-unsupported", "--format", "json"]] },
         { "whatif", [["whatif", "nin", "--change", "filters:conv8=1536", "--format", "json"],
                      ["whatif", "nin", "--change", "remove:pool3", "--change", "insert-after:conv4=conv,1x1,256", "--format", "json"]] },
         { "scale", [["scale", "nin", "--workers", "1..128", "--bandwidth", "56Gbit/s", "--worker-throughput", "3.52TFLOP/s", "--format", "json"]] },
         { "space vgg", [["space", "vgg", "--max-params", "100M", "--format", "json"]] },
         { "measure", [["measure", "lenet", "--engine", "cpu", "--format", "json"]] },
     };
+
+    /// <summary>An ONNX model with a node CnnCost skips (its output shape stated), so <c>skipped[]</c> has an entry.</summary>
+    private static readonly Lazy<string> SkippingModel = new(() =>
+    {
+        var model = CnnCost.Tests.Import.OnnxModels.Small(extraOp: "Foo");
+        var stated = new CnnCost.Import.Onnx.Schema.ValueInfoProto { Name = "s2", Type = new() { TensorType = new() { ElemType = 1, Shape = new() } } };
+        stated.Type.TensorType.Shape.Dim.Add(new CnnCost.Import.Onnx.Schema.TensorShapeProto.Types.Dimension { DimParam = "N" });
+        foreach (var d in new long[] { 16, 8, 8 })
+        {
+            stated.Type.TensorType.Shape.Dim.Add(new CnnCost.Import.Onnx.Schema.TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
+        model.Graph.ValueInfo.Add(stated);
+        var path = Path.Combine(Path.GetTempPath(), $"cnncost-json-docs-{Environment.ProcessId}.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        return path;
+    });
 
     [Theory]
     [MemberData(nameof(Sections))]
