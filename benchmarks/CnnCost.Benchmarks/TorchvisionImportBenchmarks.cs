@@ -16,7 +16,7 @@ public class TorchvisionImportBenchmarks
     private byte[] _bytes = [];
 
     /// <summary>The model's file name in the tests' folder, without <c>.onnx.gz</c>.</summary>
-    [Params("vit_b_16.opset17", "convnext_base.opset17", "maxvit_t.opset17", "swin_t.opset13")]
+    [Params("regnet_y_128gf.opset17", "vit_h_14.opset17", "convnext_base.opset17", "maxvit_t.opset17", "swin_t.opset13")]
     public string Model { get; set; } = "";
 
     [GlobalSetup]
