@@ -14,7 +14,8 @@ Counts (all at batch 1), computed by PyTorch, never by CnnCost:
   torchParameters sum of numel over model.parameters();
   exportParameters the parameters the export holds: torchParameters minus, for each BatchNorm2d the exporter folded
                   into the convolution before it, its channel count (gamma and beta become the convolution's weight
-                  scale and a bias of C values). A BatchNorm the exporter kept is a BatchNormalization node.
+                  scale and a bias of C values), or twice it where that convolution had a bias already (VGG-BN). A
+                  BatchNorm the exporter kept is a BatchNormalization node.
 """
 import gzip, json, os, sys, tempfile
 import torch, torchvision, onnx
@@ -91,6 +92,19 @@ def strip(model_proto):
         for a in n.attribute:
             if a.type == onnx.AttributeProto.TENSOR: clear(a.t)
 
+def folding(model):
+    """Channels of every BatchNorm2d, and what folding one into the convolution before it removes per channel: gamma
+    and beta (2) where that convolution has a bias already (VGG-BN), gamma and beta less the bias folding adds (1)
+    where it has none (the rest of torchvision)."""
+    channels, biased, last = 0, set(), None
+    for m in model.modules():
+        if isinstance(m, torch.nn.Conv2d): last = m
+        if isinstance(m, torch.nn.BatchNorm2d):
+            channels += m.num_features
+            biased.add(last is not None and last.bias is not None)
+    if len(biased) > 1: raise ValueError("convolutions before batch norms differ in having a bias")
+    return channels, 2 if biased == {True} else 1
+
 def export(model, x, opset):
     # Through a file: a model over protobuf's 2 GiB (regnet_y_128gf, vit_h_14) keeps its weights beside it.
     with tempfile.TemporaryDirectory() as scratch:
@@ -99,6 +113,8 @@ def export(model, x, opset):
         return onnx.load(onnx_path)
 
 def main():
+    if sys.argv[1:2] == ["--recount"]:
+        return recount(sys.argv[2:])
     wanted = set(sys.argv[1:])
     if wanted == {"--missing"}:
         done = json.load(open(os.path.join(HERE, "counts.json"))) if os.path.exists(os.path.join(HERE, "counts.json")) else {}
@@ -118,7 +134,7 @@ def main():
         entry = {"task": task, "input": [1, 3, size, size],
                  "torchParameters": sum(p.numel() for p in model.parameters()),
                  "convLinearMacs": counts(model, x)}
-        bn_channels = sum(m.num_features for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+        bn_channels, per_channel = folding(model)
         try:
             exports = [export(model, x, opset) for opset in OPSETS]
         except torch.onnx.errors.UnsupportedOperatorError as error:
@@ -132,13 +148,30 @@ def main():
             for n in proto.graph.node:  # the exporter shares a tensor through Identity nodes
                 if n.op_type == "Identity" and n.input[0] in dims: dims[n.output[0]] = dims[n.input[0]]
             kept_bn = sum(dims[n.input[1]][0] for n in proto.graph.node if n.op_type == "BatchNormalization")
-            entry[f"exportParametersOpset{opset}"] = entry["torchParameters"] - bn_channels + kept_bn
+            entry[f"exportParametersOpset{opset}"] = entry["torchParameters"] - per_channel * (bn_channels - kept_bn)
             strip(proto)
             with gzip.GzipFile(os.path.join(OUT, f"{name}.opset{opset}.onnx.gz"), "wb", mtime=0) as f:
                 f.write(proto.SerializeToString())
         table[name] = entry
         print(name, entry, flush=True)
         json.dump(table, open(path, "w"), indent=1, sort_keys=True)
+
+def recount(models):
+    """exportParameters again from the stored exports (dims are kept), for models already exported."""
+    path = os.path.join(HERE, "counts.json")
+    table = json.load(open(path))
+    for name, task in names():
+        if name not in models: continue
+        bn_channels, per_channel = folding(build(name, task))
+        for opset in OPSETS:
+            proto = onnx.load_from_string(gzip.open(os.path.join(OUT, f"{name}.opset{opset}.onnx.gz")).read())
+            dims = {i.name: list(i.dims) for i in proto.graph.initializer}
+            for n in proto.graph.node:
+                if n.op_type == "Identity" and n.input[0] in dims: dims[n.output[0]] = dims[n.input[0]]
+            kept_bn = sum(dims[n.input[1]][0] for n in proto.graph.node if n.op_type == "BatchNormalization")
+            table[name][f"exportParametersOpset{opset}"] = table[name]["torchParameters"] - per_channel * (bn_channels - kept_bn)
+        print(name, table[name], flush=True)
+    json.dump(table, open(path, "w"), indent=1, sort_keys=True)
 
 if __name__ == "__main__":
     main()
