@@ -19,7 +19,7 @@ var options = new MeasureOptions(Warmups: 2, Repeats: 5);
 double Seconds(Network network) =>
     NetworkMeasurement.Shapes(network, 1).Sum(shape => engine.Measure(shape, options).MedianSeconds);
 
-Console.WriteLine($"CPU engine: {engine.Availability.Reason}");
+Console.WriteLine($"CPU engine on {engine.Device}");
 Console.WriteLine("change (batch 1)                          FLOPs ratio   measured time ratio");
 var nin = NetworkInNetwork.Create();
 Seconds(nin); // a first pass warms the JIT, the engine's threads and the allocator

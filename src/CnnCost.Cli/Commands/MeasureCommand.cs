@@ -1,7 +1,5 @@
 using CnnCost.Import;
 using CnnCost.Measurement;
-using CnnCost.Measurement.Cpu;
-using CnnCost.Measurement.OpenCl;
 using CnnCost.Reporting;
 using Spectre.Console;
 
@@ -19,7 +17,7 @@ public static class MeasureCommand
     /// <param name="stdout">Where the result goes.</param>
     public static void Run(Arguments arguments, TextWriter stdout)
     {
-        var engineName = arguments.Choice("engine", "cpu", "cpu", "opencl");
+        var engineName = arguments.Choice("engine", "cpu", [.. ConvolutionEngines.Names]);
         var repeats = arguments.PositiveInt("repeat", 5);
         var warmups = arguments.PositiveInt("warmups", 2);
         var calibrateOn = arguments.Option("calibrate-on");
@@ -30,7 +28,7 @@ public static class MeasureCommand
             throw new UsageException("'measure' writes table, markdown or json");
         }
 
-        using IConvolutionEngine engine = engineName == "opencl" ? new OpenClConvolutionEngine() : new CpuConvolutionEngine();
+        using var engine = ConvolutionEngines.Open(engineName);
         if (!engine.Availability.IsAvailable)
         {
             throw new UsageException($"the {engineName} engine is unavailable: {engine.Availability.Reason}");
@@ -39,16 +37,16 @@ public static class MeasureCommand
         var options = new MeasureOptions(Warmups: warmups, Repeats: repeats);
         var batch = common.Options.Batch;
         var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        MeasurementReport report = null!;
+        var calibrationNetworks = calibrateOn?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(name => ModelSource.Load(name).Network).ToList();
         var layerCount = NetworkMeasurement.Shapes(common.Network, batch).Length
-            + (calibrateOn?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Sum(name => NetworkMeasurement.Shapes(ModelSource.Load(name).Network, batch, convolutionsOnly: true).Length) ?? 0);
+            + (calibrationNetworks?.Sum(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Length + NetworkMeasurement.OverheadShapes(batch).Length) ?? 0);
+        MeasurementReport report = null!;
         WithProgress(interactive, layerCount, progress =>
         {
-            var device = engine is OpenClConvolutionEngine openCl ? openCl.MeasureCeilings() : Ceilings.ThisMachine();
-            var predictor = calibrateOn is null
-                ? NetworkMeasurement.Roofline(device)
-                : Calibrate(calibrateOn, engine, batch, options, progress);
+            ITimePredictor predictor = calibrationNetworks is null
+                ? new RooflinePredictor(engine.MeasureCeilings())
+                : CalibratedPredictor.Fit(engine, calibrationNetworks, batch, options, progress);
             report = NetworkMeasurement.Measure(common.Network, engine, batch, options, predictor, progress);
         });
 
@@ -59,28 +57,6 @@ public static class MeasureCommand
         }
 
         ConsoleOutput.Write(MeasurementViews.Table(report, options), common.Format, stdout);
-    }
-
-    private static (Func<ConvolutionShape, double>, string) Calibrate(string models, IConvolutionEngine engine, int batch, MeasureOptions options, IProgress<string> progress)
-    {
-        var timings = new List<ConvolutionTiming>();
-        foreach (var name in models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var network = ModelSource.Load(name).Network;
-            foreach (var shape in NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true))
-            {
-                progress.Report($"calibrating on {name}/{shape.Name}");
-                timings.Add(engine.Measure(shape, options));
-            }
-        }
-
-        foreach (var shape in NetworkMeasurement.OverheadShapes(batch))
-        {
-            progress.Report($"calibrating on {shape.Name}");
-            timings.Add(engine.Measure(shape, options));
-        }
-
-        return NetworkMeasurement.Calibrated(Calibration.Fit(timings, engine.LastLevelCacheBytes), models);
     }
 
     /// <summary>Shows a progress bar over the layers in a terminal; stays quiet when output is redirected.</summary>

@@ -27,7 +27,7 @@ public sealed record Calibration(double SecondsPerFlop, double SecondsPerByte, d
 
     /// <summary>Fits the model to timings.</summary>
     /// <param name="timings">At least three timings of different shapes.</param>
-    /// <param name="cacheBytes">The device's last-level cache (<see cref="IConvolutionEngine.LastLevelCacheBytes"/>); 0 counts every byte.</param>
+    /// <param name="cacheBytes">The device's last-level cache (<see cref="EngineDevice.LastLevelCacheBytes"/> of the engine's device); 0 counts every byte.</param>
     /// <returns>The fitted model.</returns>
     /// <exception cref="ArgumentException">Fewer than three timings, a time that is not positive, or a negative cache size.</exception>
     public static Calibration Fit(IReadOnlyList<ConvolutionTiming> timings, long cacheBytes = 0)

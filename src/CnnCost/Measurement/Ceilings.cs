@@ -33,6 +33,32 @@ public static class Ceilings
     }
 
     /// <summary>
+    /// This machine's processor as Linux names it (the first <c>model name</c> of <c>/proc/cpuinfo</c>), or
+    /// "N-core CPU" where the system does not say.
+    /// </summary>
+    /// <returns>The name.</returns>
+    public static string ProcessorName()
+    {
+        try
+        {
+            var line = File.Exists("/proc/cpuinfo")
+                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+                : null;
+            var name = line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+            if (!string.IsNullOrEmpty(name))
+            {
+                return name;
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // No readable /proc/cpuinfo: the core count is all there is to say.
+        }
+
+        return $"{Environment.ProcessorCount}-core CPU";
+    }
+
+    /// <summary>
     /// The size of this machine's last-level CPU cache (the largest level Linux lists under
     /// <c>/sys/devices/system/cpu/cpu0/cache</c>), 0 where the system does not say.
     /// </summary>

@@ -2,8 +2,42 @@ namespace CnnCost.Measurement;
 
 /// <summary>Whether an engine can run here, and if not, why.</summary>
 /// <param name="IsAvailable">Whether it can run.</param>
-/// <param name="Reason">Why not (for example "libOpenCL.so.1 was not found"), or the device it runs on.</param>
+/// <param name="Reason">
+/// When it cannot run, why (for example "libOpenCL.so.1 was not found"). When it can, how its device was chosen and
+/// why the alternatives were not (for example "cuda unavailable: no CUDA device"), or empty when there was no choice.
+/// The device itself is <see cref="IConvolutionEngine.Device"/>.
+/// </param>
 public sealed record EngineAvailability(bool IsAvailable, string Reason);
+
+/// <summary>What kind of processor an engine's device is.</summary>
+public enum DeviceKind
+{
+    /// <summary>A CPU (including an OpenCL or ILGPU device that runs on the host's cores).</summary>
+    Cpu,
+
+    /// <summary>A GPU.</summary>
+    Gpu,
+
+    /// <summary>Another accelerator, or a kind the driver does not say.</summary>
+    Other,
+}
+
+/// <summary>The device an engine runs its kernels on, as its driver or the operating system describes it.</summary>
+/// <param name="Name">The device's name (for example "AMD EPYC 9R14" or "NVIDIA H200").</param>
+/// <param name="Kind">CPU, GPU or another accelerator.</param>
+/// <param name="ComputeUnits">Cores (CPU), streaming multiprocessors (CUDA) or compute units (OpenCL).</param>
+/// <param name="MemoryBytes">The memory the device's kernels can use, 0 when unknown.</param>
+/// <param name="LastLevelCacheBytes">
+/// The last-level cache, 0 when unknown. A layer whose data fits in it runs from the cache when timed again, which
+/// <see cref="Calibration"/> takes into account.
+/// </param>
+/// <param name="InstructionSet">What the kernels are compiled for (for example "avx512", "PTX sm_90", "OpenCL C 1.2").</param>
+public sealed record EngineDevice(string Name, DeviceKind Kind, int ComputeUnits, long MemoryBytes, long LastLevelCacheBytes, string InstructionSet)
+{
+    /// <summary>The device in words: name, kind, compute units, memory and cache.</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Name} ({Kind.ToString().ToLowerInvariant()}, {ComputeUnits} compute units{(MemoryBytes > 0 ? $", {MemoryBytes / 1073741824.0:0.#} GiB" : "")}{(LastLevelCacheBytes > 0 ? $", {LastLevelCacheBytes / 1048576.0:0.#} MiB last-level cache" : "")}, {InstructionSet})");
+}
 
 /// <summary>How to time a convolution.</summary>
 /// <param name="Warmups">Runs before timing.</param>
@@ -53,17 +87,24 @@ public sealed class VerificationException : CnnCostException
 /// </summary>
 public interface IConvolutionEngine : IDisposable
 {
-    /// <summary>The engine's name (<c>cpu</c>, <c>opencl</c>).</summary>
+    /// <summary>The engine's name (<c>cpu</c>, <c>opencl</c>, <c>ilgpu</c>).</summary>
     string Name { get; }
 
-    /// <summary>Whether it can run here, and the device or the reason it cannot.</summary>
+    /// <summary>Whether it can run here, and why not, or how its device was chosen.</summary>
     EngineAvailability Availability { get; }
 
+    /// <summary>The device the engine runs on.</summary>
+    /// <exception cref="InvalidOperationException">The engine is not available (<see cref="Availability"/> says why).</exception>
+    EngineDevice Device { get; }
+
     /// <summary>
-    /// The size of the device's last-level cache in bytes, 0 when unknown. A layer whose data fits in it runs from
-    /// the cache when timed again, which <see cref="Calibration"/> takes into account.
+    /// Measures the device's ceilings with the engine's own kernels, on the device: peak fp32 FLOP/s from independent
+    /// FMA chains and memory bandwidth from a triad over buffers far larger than its caches. The roofline prediction
+    /// (<see cref="RooflinePredictor"/>) uses them.
     /// </summary>
-    long LastLevelCacheBytes { get; }
+    /// <returns>The device's ceilings, power unknown (0).</returns>
+    /// <exception cref="InvalidOperationException">The engine is not available.</exception>
+    Hardware.Device MeasureCeilings();
 
     /// <summary>Runs, times and verifies one convolution.</summary>
     /// <param name="shape">The convolution.</param>

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using CnnCost.Graph;
-using CnnCost.Hardware;
 
 namespace CnnCost.Measurement;
 
@@ -17,10 +16,11 @@ public sealed record MeasuredLayer(ConvolutionTiming Timing, double PredictedSec
 /// <param name="Model">The network.</param>
 /// <param name="Engine">The engine's name.</param>
 /// <param name="Device">The engine's device.</param>
+/// <param name="Selection">How the engine chose its device and why the alternatives were not used (empty when there was no choice).</param>
 /// <param name="Batch">The batch.</param>
 /// <param name="Prediction">How predictions were made.</param>
 /// <param name="Layers">One row per measured layer.</param>
-public sealed record MeasurementReport(string Model, string Engine, string Device, int Batch, string Prediction, ImmutableArray<MeasuredLayer> Layers)
+public sealed record MeasurementReport(string Model, string Engine, EngineDevice Device, string Selection, int Batch, string Prediction, ImmutableArray<MeasuredLayer> Layers)
 {
     /// <summary>Sum of the measured medians.</summary>
     public double MeasuredSeconds => Layers.Sum(l => l.Timing.MedianSeconds);
@@ -59,16 +59,18 @@ public static class NetworkMeasurement
     /// <param name="engine">The engine (must be available).</param>
     /// <param name="batch">The batch.</param>
     /// <param name="options">Warm-ups, repeats, seed, tolerance.</param>
-    /// <param name="predict">The prediction per shape, and its description.</param>
+    /// <param name="predictor">The prediction set next to each measurement (<see cref="RooflinePredictor"/>, <see cref="CalibratedPredictor"/>).</param>
     /// <param name="progress">Told each layer's name as it starts.</param>
     /// <returns>The report.</returns>
     /// <exception cref="VerificationException">A layer's output disagrees with the reference.</exception>
     /// <exception cref="CnnCostException">A layer's buffers exceed what an array holds or the memory available; checked for every layer before any is run.</exception>
+    /// <exception cref="InvalidOperationException">The engine is not available.</exception>
     public static MeasurementReport Measure(Network network, IConvolutionEngine engine, int batch, MeasureOptions options,
-        (Func<ConvolutionShape, double> Predict, string Description) predict, IProgress<string>? progress = null)
+        ITimePredictor predictor, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        ArgumentNullException.ThrowIfNull(predict.Predict);
+        ArgumentNullException.ThrowIfNull(predictor);
+        var device = engine.Device;
         var shapes = Shapes(network, batch);
         // Every layer's buffers are checked before the first is allocated: a batch too large fails at once, naming the layer.
         foreach (var shape in shapes)
@@ -81,20 +83,10 @@ public static class NetworkMeasurement
         {
             progress?.Report(shape.Name);
             var timing = engine.Measure(shape, options);
-            layers.Add(new MeasuredLayer(timing, predict.Predict(shape)));
+            layers.Add(new MeasuredLayer(timing, predictor.Predict(shape)));
         }
 
-        return new MeasurementReport(network.Name, engine.Name, engine.Availability.Reason, batch, predict.Description, layers.ToImmutable());
-    }
-
-    /// <summary>The roofline prediction on a device: <c>max(FLOPs / peak, bytes / bandwidth)</c> (a lower bound).</summary>
-    /// <param name="device">The device.</param>
-    /// <returns>The predictor and its description.</returns>
-    public static (Func<ConvolutionShape, double> Predict, string Description) Roofline(Device device)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        return (s => Math.Max(s.Flops / device.PeakFlopsPerSecond, s.MinimumBytes / device.MemoryBytesPerSecond),
-            $"roofline of {device}");
+        return new MeasurementReport(network.Name, engine.Name, device, engine.Availability.Reason, batch, predictor.Description, layers.ToImmutable());
     }
 
     /// <summary>
@@ -109,14 +101,4 @@ public static class NetworkMeasurement
         new ConvolutionShape("overhead/8x8x8", batch, new Shape(8, 8, 8), 8, 1, 1, 0, 1, 1),
         new ConvolutionShape("overhead/16x8x8-3x3", batch, new Shape(16, 8, 8), 16, 3, 1, 1, 1, 1),
     ];
-
-    /// <summary>The calibrated prediction.</summary>
-    /// <param name="calibration">The fitted model.</param>
-    /// <param name="source">What it was fitted on.</param>
-    /// <returns>The predictor and its description.</returns>
-    public static (Func<ConvolutionShape, double> Predict, string Description) Calibrated(Calibration calibration, string source)
-    {
-        ArgumentNullException.ThrowIfNull(calibration);
-        return (calibration.Predict, $"calibrated on {source}: {calibration}");
-    }
 }

@@ -93,7 +93,15 @@ public static class JsonReport
             w.WriteStartObject();
             w.WriteString("model", report.Model);
             w.WriteString("engine", report.Engine);
-            w.WriteString("device", report.Device);
+            w.WriteString("device", report.Device.Name);
+            w.WriteStartObject("deviceInfo");
+            w.WriteString("kind", report.Device.Kind.ToString().ToLowerInvariant());
+            w.WriteNumber("computeUnits", report.Device.ComputeUnits);
+            w.WriteNumber("memoryBytes", report.Device.MemoryBytes);
+            w.WriteNumber("lastLevelCacheBytes", report.Device.LastLevelCacheBytes);
+            w.WriteString("instructionSet", report.Device.InstructionSet);
+            w.WriteEndObject();
+            w.WriteString("selection", report.Selection);
             w.WriteNumber("batch", report.Batch);
             w.WriteString("prediction", report.Prediction);
             w.WriteStartArray("layers");

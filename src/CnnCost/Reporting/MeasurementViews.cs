@@ -30,7 +30,9 @@ public static class MeasurementViews
         var (repeats, warmups) = (options.Repeats, options.Warmups);
         ImmutableArray<string> notes =
         [
-            $"{report.Engine} engine on {report.Device}; batch {report.Batch}; median of {repeats} run{(repeats == 1 ? "" : "s")} after {warmups} warm-up{(warmups == 1 ? "" : "s")}; every output verified against a double-precision reference",
+            $"{report.Engine} engine on {report.Device}",
+            .. report.Selection.Length > 0 ? [$"why this device: {report.Selection}"] : ImmutableArray<string>.Empty,
+            $"batch {report.Batch}; median of {repeats} run{(repeats == 1 ? "" : "s")} after {warmups} warm-up{(warmups == 1 ? "" : "s")}; every output verified against a double-precision reference",
             $"prediction: {report.Prediction}; error = predicted / measured - 1; max rel. error: the largest relative difference of an output from the reference",
         ];
         return new TextTable($"{report.Model}: measured convolution times", columns, rows, notes);

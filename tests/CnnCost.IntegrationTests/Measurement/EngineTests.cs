@@ -68,7 +68,8 @@ public class EngineTests
     {
         using var engine = new CpuConvolutionEngine();
         Assert.Equal(HasAvx512 ? "avx512" : HasAvx2 ? "avx2" : "scalar", engine.InstructionSet);
-        Assert.Contains(engine.InstructionSet, engine.Availability.Reason);
+        Assert.Contains($"{engine.InstructionSet} is the widest", engine.Availability.Reason);
+        Assert.Equal(engine.InstructionSet, engine.Device.InstructionSet);
     }
 
     [Fact]
@@ -98,7 +99,8 @@ public class EngineTests
     {
         using var engine = (CpuConvolutionEngine)Open(row);
         Assert.Equal(instructionSet, engine.InstructionSet);
-        Assert.EndsWith(instructionSet, engine.Availability.Reason);
+        Assert.Equal(instructionSet, engine.Device.InstructionSet);
+        Assert.EndsWith($"{instructionSet} as asked", engine.Availability.Reason);
     }
 
     private static readonly Gen<ConvolutionShape> Shapes =
@@ -264,11 +266,47 @@ public class EngineTests
     }
 
     [Fact]
+    public void The_opencl_device_is_described_by_its_driver()
+    {
+        using var engine = (OpenClConvolutionEngine)OpenOpenCl(new OpenClConvolutionEngine());
+
+        var device = engine.Device;
+        // PoCL, the platform CI installs, runs on this machine's cores and says so; a GPU driver would say Gpu.
+        Assert.True(device.Kind is DeviceKind.Cpu or DeviceKind.Gpu, device.ToString());
+        Assert.InRange(device.ComputeUnits, 1, 1 << 20);
+        Assert.True(device.MemoryBytes > 1L << 20, device.ToString());
+        Assert.StartsWith("OpenCL ", device.InstructionSet);
+        Assert.False(string.IsNullOrWhiteSpace(device.Name));
+        Assert.DoesNotContain('\0', device.Name);
+        if (device.Kind == DeviceKind.Cpu)
+        {
+            Assert.Equal(Environment.ProcessorCount, device.ComputeUnits);
+        }
+    }
+
+    [Fact]
+    public void The_cpu_device_is_this_machines_processor()
+    {
+        using var engine = new CpuConvolutionEngine();
+
+        var device = engine.Device;
+        Assert.Equal(DeviceKind.Cpu, device.Kind);
+        Assert.Equal(Environment.ProcessorCount, device.ComputeUnits);
+        var modelName = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+            : null;
+        Assert.Equal(modelName is null ? $"{Environment.ProcessorCount}-core CPU" : modelName.Split(':', 2)[1].Trim(), device.Name);
+        Assert.True(device.MemoryBytes > 1L << 28, device.ToString());
+    }
+
+    [Fact]
     public void A_missing_opencl_library_is_unavailable_with_its_reason()
     {
         using var engine = new OpenClConvolutionEngine("libNoSuchOpenCL.so.1");
         Assert.False(engine.Availability.IsAvailable);
         Assert.Contains("libNoSuchOpenCL.so.1 was not found", engine.Availability.Reason);
+        var noDevice = Assert.Throws<InvalidOperationException>(() => engine.Device);
+        Assert.Contains("libNoSuchOpenCL.so.1 was not found", noDevice.Message);
         Assert.Throws<InvalidOperationException>(() => engine.Measure(new ConvolutionShape("x", 1, new Shape(1, 2, 2), 1, 1, 1, 0, 1, 1), new MeasureOptions()));
     }
 
@@ -329,7 +367,7 @@ public class EngineTests
         var bytes = Ceilings.LastLevelCacheBytes();
         Assert.True(Directory.Exists("/sys/devices/system/cpu/cpu0/cache/index0") ? bytes >= 64 << 10 : bytes >= 0, $"{bytes} bytes");
         using var engine = new CpuConvolutionEngine();
-        Assert.Equal(bytes, engine.LastLevelCacheBytes);
+        Assert.Equal(bytes, engine.Device.LastLevelCacheBytes);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     private const int KC = 384;
     private readonly int _nr;
     private readonly int _threads;
+    private readonly bool _forcedInstructionSet;
     private readonly Lock _gate = new();
     private WorkerTeam? _team;
     private bool _disposed;
@@ -44,6 +45,9 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
         }
 
         _nr = InstructionSet == "avx512" ? 32 : 16;
+        _forcedInstructionSet = instructionSet is not null;
+        Device = new EngineDevice(Ceilings.ProcessorName(), DeviceKind.Cpu, Environment.ProcessorCount,
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, Ceilings.LastLevelCacheBytes(), InstructionSet);
     }
 
     /// <summary>The instruction set in use: <c>avx512</c>, <c>avx2</c> or <c>scalar</c>.</summary>
@@ -53,11 +57,16 @@ public sealed unsafe class CpuConvolutionEngine : IConvolutionEngine
     public string Name => "cpu";
 
     /// <inheritdoc />
-    public long LastLevelCacheBytes { get; } = Ceilings.LastLevelCacheBytes();
+    public EngineAvailability Availability => new(true,
+        $"{_threads} threads; {InstructionSet} {(_forcedInstructionSet ? "as asked" : "is the widest vector instruction set this CPU and runtime support")}");
 
     /// <inheritdoc />
-    public EngineAvailability Availability =>
-        new(true, $"{Environment.ProcessorCount} cores, {_threads} threads, {InstructionSet}");
+    /// <remarks>This machine's processor, its cores, the memory the runtime may use and the last-level cache Linux lists.</remarks>
+    public EngineDevice Device { get; }
+
+    /// <inheritdoc />
+    /// <remarks>With every core (<see cref="Ceilings.ThisMachine"/>).</remarks>
+    public Hardware.Device MeasureCeilings() => Ceilings.ThisMachine();
 
     /// <inheritdoc />
     public ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options)

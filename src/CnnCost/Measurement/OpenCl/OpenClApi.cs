@@ -13,6 +13,11 @@ internal sealed unsafe class OpenClApi
     public const uint DeviceName = 0x102B;
     public const uint DeviceMaxComputeUnits = 0x1002;
     public const uint DeviceGlobalMemCacheSize = 0x101E;
+    public const uint DeviceGlobalMemSize = 0x101F;
+    public const uint DeviceType = 0x1000;
+    public const uint DeviceVersion = 0x102F;
+    public const ulong DeviceTypeCpu = 2;
+    public const ulong DeviceTypeGpu = 4;
     public const uint ProgramBuildLog = 0x1183;
     public const ulong MemReadWrite = 1;
     public const ulong QueueProfilingEnable = 2;

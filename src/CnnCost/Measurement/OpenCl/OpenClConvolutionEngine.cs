@@ -18,6 +18,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
     private readonly nint _program;
     private readonly nint _kernel;
     private readonly nint _device;
+    private readonly EngineDevice? _deviceDescription;
 
     /// <summary>Finds a platform and device, compiles the kernel, or records why it cannot.</summary>
     /// <param name="libraryName">The OpenCL ICD loader to load.</param>
@@ -71,9 +72,8 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
             }
 
             OpenClApi.Check(error, "clCreateKernel");
-            ulong cache = 0;
-            LastLevelCacheBytes = _api.GetDeviceInfo(device, OpenClApi.DeviceGlobalMemCacheSize, sizeof(ulong), &cache, null) == OpenClApi.Success ? (long)cache : 0;
-            Availability = new EngineAvailability(true, DeviceName());
+            _deviceDescription = Describe();
+            Availability = new EngineAvailability(true, "the first device of the first OpenCL platform that has one");
         }
         catch (InvalidOperationException failure)
         {
@@ -88,8 +88,12 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
     public EngineAvailability Availability { get; }
 
     /// <inheritdoc />
-    /// <remarks>The device's global memory cache (<c>CL_DEVICE_GLOBAL_MEM_CACHE_SIZE</c>).</remarks>
-    public long LastLevelCacheBytes { get; }
+    /// <remarks>
+    /// As the driver describes it: <c>CL_DEVICE_NAME</c>, <c>CL_DEVICE_TYPE</c>, <c>CL_DEVICE_MAX_COMPUTE_UNITS</c>,
+    /// <c>CL_DEVICE_GLOBAL_MEM_SIZE</c>, the global memory cache (<c>CL_DEVICE_GLOBAL_MEM_CACHE_SIZE</c>) and
+    /// <c>CL_DEVICE_VERSION</c>.
+    /// </remarks>
+    public EngineDevice Device => _deviceDescription ?? throw new InvalidOperationException($"the OpenCL engine is unavailable: {Availability.Reason}");
 
     /// <inheritdoc />
     public ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options)
@@ -178,7 +182,7 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
             }
 
             var flops = (double)workItems * iterations * 8 * 4 * 2;
-            return new Hardware.Device($"{Availability.Reason} via OpenCL", flops / bestFma, 3.0 * sizeof(float) * length / bestTriad, 0,
+            return new Hardware.Device($"{Device.Name} via OpenCL", flops / bestFma, 3.0 * sizeof(float) * length / bestTriad, 0,
                 "measured with OpenCL: FMA chains on every work-item; triad over 3 x 64 MiB");
         }
         finally
@@ -286,19 +290,29 @@ public sealed unsafe class OpenClConvolutionEngine : IConvolutionEngine
         return program;
     }
 
-    private string DeviceName()
+    private EngineDevice Describe()
+    {
+        ulong type = 0, memory = 0, cache = 0;
+        uint units = 0;
+        _api!.GetDeviceInfo(_device, OpenClApi.DeviceType, sizeof(ulong), &type, null);
+        _api.GetDeviceInfo(_device, OpenClApi.DeviceMaxComputeUnits, sizeof(uint), &units, null);
+        _api.GetDeviceInfo(_device, OpenClApi.DeviceGlobalMemSize, sizeof(ulong), &memory, null);
+        _api.GetDeviceInfo(_device, OpenClApi.DeviceGlobalMemCacheSize, sizeof(ulong), &cache, null);
+        var kind = (type & OpenClApi.DeviceTypeGpu) != 0 ? DeviceKind.Gpu : (type & OpenClApi.DeviceTypeCpu) != 0 ? DeviceKind.Cpu : DeviceKind.Other;
+        return new EngineDevice(DeviceString(OpenClApi.DeviceName), kind, (int)units, (long)memory, (long)cache, DeviceString(OpenClApi.DeviceVersion));
+    }
+
+    private string DeviceString(uint parameter)
     {
         nuint size = 0;
-        _api!.GetDeviceInfo(_device, OpenClApi.DeviceName, 0, null, &size);
-        var name = new byte[(int)size];
-        fixed (byte* n = name)
+        _api!.GetDeviceInfo(_device, parameter, 0, null, &size);
+        var text = new byte[(int)size];
+        fixed (byte* t = text)
         {
-            _api.GetDeviceInfo(_device, OpenClApi.DeviceName, size, n, null);
+            _api.GetDeviceInfo(_device, parameter, size, t, null);
         }
 
-        uint units = 0;
-        _api.GetDeviceInfo(_device, OpenClApi.DeviceMaxComputeUnits, sizeof(uint), &units, null);
-        return $"{Encoding.UTF8.GetString(name).TrimEnd('\0')} ({units} compute units)";
+        return Encoding.UTF8.GetString(text).TrimEnd('\0').Trim();
     }
 
     /// <summary>

@@ -1,0 +1,22 @@
+using CnnCost.Measurement.Cpu;
+using CnnCost.Measurement.OpenCl;
+
+namespace CnnCost.Measurement;
+
+/// <summary>The engines CnnCost measures with, by name, so that a caller opens one without knowing its type.</summary>
+public static class ConvolutionEngines
+{
+    /// <summary>The engines' names: <c>cpu</c>, <c>opencl</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["cpu", "opencl"];
+
+    /// <summary>Opens an engine by name. It may be unavailable here: <see cref="IConvolutionEngine.Availability"/> says why.</summary>
+    /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <returns>The engine; the caller disposes of it.</returns>
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
+    public static IConvolutionEngine Open(string name) => name switch
+    {
+        "cpu" => new CpuConvolutionEngine(),
+        "opencl" => new OpenClConvolutionEngine(),
+        _ => throw new ArgumentException($"engine '{name}' is not one of {string.Join(", ", Names)}", nameof(name)),
+    };
+}

@@ -1,0 +1,129 @@
+using CnnCost.Graph;
+using CnnCost.Hardware;
+using CnnCost.Measurement;
+using Xunit;
+
+namespace CnnCost.Tests.Measurement;
+
+/// <summary>
+/// The predictors and the calibration loop against an engine whose times follow a known law, so the fitted model and
+/// every prediction can be derived by hand.
+/// </summary>
+public class PredictorTests
+{
+    /// <summary>3x3 convolution, 16 to 32 channels on 8x8, padding 1, batch 1.</summary>
+    private static readonly ConvolutionShape Conv = new("c", 1, new Shape(16, 8, 8), 32, 3, 1, 1, 1, 1);
+
+    [Fact]
+    public void The_roofline_is_the_slower_of_compute_and_memory()
+    {
+        // FLOPs = 2·32·16·9·64 = 589,824; bytes = 4·(16·64 + 32·16·9 + 32·64) = 4·7,680 = 30,720.
+        Assert.Equal(589_824, Conv.Flops);
+        Assert.Equal(30_720, Conv.MinimumBytes);
+        var memoryBound = new RooflinePredictor(new Device("slow memory", 1e9, 1e6, 0, "test"));
+        Assert.Equal(30_720 / 1e6, memoryBound.Predict(Conv), 15);
+        var computeBound = new RooflinePredictor(new Device("fast memory", 1e9, 1e9, 0, "test"));
+        Assert.Equal(589_824 / 1e9, computeBound.Predict(Conv), 15);
+        Assert.StartsWith("roofline of slow memory: ", memoryBound.Description);
+    }
+
+    [Fact]
+    public void A_calibration_fitted_on_two_networks_recovers_the_engines_law_and_predicts_a_third()
+    {
+        // The fake engine takes exactly 1e-11 s per FLOP plus 2 µs per layer; its cache holds everything, so no byte is charged.
+        using var engine = new LawEngine(flop => 1e-11 * flop + 2e-6);
+        var first = Small("first", 8, 3);
+        var second = Small("second", 16, 5);
+        var reported = new List<string>();
+
+        var predictor = CalibratedPredictor.Fit(engine, [first, second], batch: 2, new MeasureOptions(), new ListProgress(reported));
+
+        Assert.Equal(1e-11, predictor.Calibration.SecondsPerFlop, 1e-16);
+        Assert.Equal(2e-6, predictor.Calibration.SecondsPerLayer, 1e-11);
+        Assert.Equal(0, predictor.Calibration.SecondsPerByte);
+        Assert.Equal(LawEngine.Cache, predictor.Calibration.CacheBytes);
+        Assert.Equal("first,second", predictor.Source);
+        Assert.StartsWith("calibrated on first,second: ", predictor.Description);
+        // Two convolutions per network and the three overhead layers, each measured once at batch 2.
+        Assert.Equal(["calibrating on first/a", "calibrating on first/b", "calibrating on second/a", "calibrating on second/b",
+            "calibrating on overhead/1x1x1", "calibrating on overhead/8x8x8", "calibrating on overhead/16x8x8-3x3"], reported);
+        Assert.All(engine.Measured, s => Assert.Equal(2, s.Batch));
+
+        var third = Small("third", 4, 7);
+        var report = NetworkMeasurement.Measure(third, engine, 1, new MeasureOptions(), predictor);
+        Assert.All(report.Layers, l => Assert.Equal(1e-11 * l.Timing.Shape.Flops + 2e-6, l.PredictedSeconds, 1e-15));
+        Assert.Equal(0, report.RelativeError, 1e-9);
+        Assert.Same(engine.Device, report.Device);
+        Assert.Equal("law engine chose its only device", report.Selection);
+        Assert.Equal("law", report.Engine);
+        Assert.Equal(predictor.Description, report.Prediction);
+    }
+
+    [Fact]
+    public void A_calibration_needs_a_network()
+    {
+        using var engine = new LawEngine(flop => flop * 1e-12);
+        Assert.Throws<ArgumentException>(() => CalibratedPredictor.Fit(engine, [], 1, new MeasureOptions()));
+    }
+
+    [Fact]
+    public void An_unavailable_engine_measures_nothing_and_says_why()
+    {
+        using var engine = new LawEngine(flop => flop * 1e-12, available: false);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            NetworkMeasurement.Measure(Small("n", 4, 3), engine, 1, new MeasureOptions(), new RooflinePredictor(Devices.K40)));
+        Assert.Contains("no device here", error.Message);
+        Assert.Empty(engine.Measured);
+    }
+
+    [Fact]
+    public void A_device_writes_its_description_without_unknown_sizes()
+    {
+        var known = new EngineDevice("GPU X", DeviceKind.Gpu, 132, 141L << 30, 50L << 20, "PTX sm_90");
+        Assert.Equal("GPU X (gpu, 132 compute units, 141 GiB, 50 MiB last-level cache, PTX sm_90)", known.ToString());
+        var unknown = new EngineDevice("board", DeviceKind.Other, 4, 0, 0, "OpenCL 3.0");
+        Assert.Equal("board (other, 4 compute units, OpenCL 3.0)", unknown.ToString());
+    }
+
+    /// <summary>Two convolutions (a: 3x3 pad 1, b: 1x1) and a classifier.</summary>
+    private static Network Small(string name, int filters, int side) =>
+        new NetworkBuilder(name).Input(3, side, side)
+            .Convolution("a", filters, 3, pad: 1).Convolution("b", filters * 2, 1).FullyConnected("fc", 10).Build();
+
+    private sealed class ListProgress(List<string> list) : IProgress<string>
+    {
+        public void Report(string value) => list.Add(value);
+    }
+
+    /// <summary>An engine whose every convolution takes exactly <c>law(FLOPs)</c> seconds and is exact.</summary>
+    private sealed class LawEngine(Func<long, double> law, bool available = true) : IConvolutionEngine
+    {
+        public const long Cache = 1L << 40;
+
+        public List<ConvolutionShape> Measured { get; } = [];
+
+        public string Name => "law";
+
+        public EngineAvailability Availability => available ? new(true, "law engine chose its only device") : new(false, "no device here");
+
+        public EngineDevice Device { get; } = new("law device", DeviceKind.Other, 1, 0, Cache, "none");
+
+        EngineDevice IConvolutionEngine.Device => available ? Device : throw new InvalidOperationException(Availability.Reason);
+
+        public Device MeasureCeilings() => Devices.K40;
+
+        public ConvolutionTiming Measure(ConvolutionShape shape, MeasureOptions options)
+        {
+            Measured.Add(shape);
+            var seconds = law(shape.Flops);
+            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
+        }
+
+        public void Run(ConvolutionShape shape, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output) =>
+            throw new NotSupportedException("the law engine only times");
+
+        public void Dispose()
+        {
+        }
+    }
+}
