@@ -18,10 +18,13 @@ public sealed record MeasuredLayer(ConvolutionTiming Timing, double PredictedSec
 /// <param name="Device">The engine's device.</param>
 /// <param name="Selection">How the engine chose its device and why the alternatives were not used (empty when there was no choice).</param>
 /// <param name="Batch">The batch.</param>
-/// <param name="Prediction">How predictions were made.</param>
+/// <param name="Predictor">How predictions were made.</param>
 /// <param name="Layers">One row per measured layer.</param>
-public sealed record MeasurementReport(string Model, string Engine, EngineDevice Device, string Selection, int Batch, string Prediction, ImmutableArray<MeasuredLayer> Layers)
+public sealed record MeasurementReport(string Model, string Engine, EngineDevice Device, string Selection, int Batch, ITimePredictor Predictor, ImmutableArray<MeasuredLayer> Layers)
 {
+    /// <summary>How predictions were made, in words.</summary>
+    public string Prediction => Predictor.Description;
+
     /// <summary>Sum of the measured medians.</summary>
     public double MeasuredSeconds => Layers.Sum(l => l.Timing.MedianSeconds);
 
@@ -86,7 +89,7 @@ public static class NetworkMeasurement
             layers.Add(new MeasuredLayer(timing, predictor.Predict(shape)));
         }
 
-        return new MeasurementReport(network.Name, engine.Name, device, engine.Availability.Reason, batch, predictor.Description, layers.ToImmutable());
+        return new MeasurementReport(network.Name, engine.Name, device, engine.Availability.Reason, batch, predictor, layers.ToImmutable());
     }
 
     /// <summary>

@@ -104,6 +104,7 @@ public static class JsonReport
             w.WriteString("selection", report.Selection);
             w.WriteNumber("batch", report.Batch);
             w.WriteString("prediction", report.Prediction);
+            WritePredictor(w, report.Predictor);
             w.WriteStartArray("layers");
             foreach (var l in report.Layers)
             {
@@ -143,6 +144,34 @@ public static class JsonReport
             w.WriteEndObject();
             w.WriteEndObject();
         });
+    }
+
+    /// <summary>The predictor's numbers, so that a script can check or reuse them.</summary>
+    private static void WritePredictor(Utf8JsonWriter w, ITimePredictor predictor)
+    {
+        w.WriteStartObject("predictor");
+        switch (predictor)
+        {
+            case RooflinePredictor roofline:
+                w.WriteString("kind", "roofline");
+                w.WriteNumber("peakFlopsPerSecond", roofline.Device.PeakFlopsPerSecond);
+                w.WriteNumber("memoryBytesPerSecond", roofline.Device.MemoryBytesPerSecond);
+                break;
+            case CalibratedPredictor calibrated:
+                w.WriteString("kind", "calibrated");
+                w.WriteString("source", calibrated.Source);
+                w.WriteNumber("secondsPerFlop", calibrated.Calibration.SecondsPerFlop);
+                w.WriteNumber("secondsPerByte", calibrated.Calibration.SecondsPerByte);
+                w.WriteNumber("secondsPerLayer", calibrated.Calibration.SecondsPerLayer);
+                w.WriteNumber("cacheBytes", calibrated.Calibration.CacheBytes);
+                w.WriteNumber("samples", calibrated.Calibration.Samples);
+                break;
+            default:
+                w.WriteString("kind", "other");
+                break;
+        }
+
+        w.WriteEndObject();
     }
 
     private static void WriteChange(Utf8JsonWriter writer, ChangeReport change)

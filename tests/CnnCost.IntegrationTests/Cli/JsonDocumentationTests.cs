@@ -19,7 +19,8 @@ public partial class JsonDocumentationTests
                      ["whatif", "nin", "--change", "remove:pool3", "--change", "insert-after:conv4=conv,1x1,256", "--format", "json"]] },
         { "scale", [["scale", "nin", "--workers", "1..128", "--bandwidth", "56Gbit/s", "--worker-throughput", "3.52TFLOP/s", "--format", "json"]] },
         { "space vgg", [["space", "vgg", "--max-params", "100M", "--format", "json"]] },
-        { "measure", [["measure", "lenet", "--engine", "cpu", "--format", "json"]] },
+        { "measure", [["measure", "lenet", "--engine", "cpu", "--format", "json"],
+                      ["measure", "lenet", "--engine", "cpu", "--calibrate-on", "lenet", "--repeat", "1", "--warmups", "1", "--format", "json"]] },
     };
 
     /// <summary>An ONNX model with a node CnnCost skips (its output shape stated), so <c>skipped[]</c> has an entry.</summary>

@@ -56,6 +56,7 @@ public class PredictorTests
         Assert.Same(engine.Device, report.Device);
         Assert.Equal("law engine chose its only device", report.Selection);
         Assert.Equal("law", report.Engine);
+        Assert.Same(predictor, report.Predictor);
         Assert.Equal(predictor.Description, report.Prediction);
     }
 
