@@ -1,11 +1,11 @@
 """Times PyTorch's CPU convolution on the shapes of CnnCost `measure --format json` reports and prints both."""
 import json
 import math
-import statistics
 import sys
-import time
 
 import torch
+
+from torch_convolution import convolution, median_seconds
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -20,23 +20,8 @@ for path in sys.argv[1:]:
     ratios = []
     for layer in report["layers"]:
         s = layer["shape"]
-        x = torch.rand(batch, s["inChannels"], s["inHeight"], s["inWidth"]) * 2 - 1
-        w = torch.rand(s["filters"], s["inChannels"] // s["groups"], s["kernelHeight"], s["kernelWidth"]) * 2 - 1
-
-        def run():
-            return torch.nn.functional.conv2d(
-                x, w, stride=(s["strideHeight"], s["strideWidth"]), padding=(s["padHeight"], s["padWidth"]),
-                dilation=(s["dilationHeight"], s["dilationWidth"]), groups=s["groups"])
-
-        with torch.no_grad():
-            for _ in range(3):
-                run()
-            times = []
-            for _ in range(10):
-                start = time.perf_counter()
-                run()
-                times.append(time.perf_counter() - start)
-        torch_gflops = layer["flops"] / statistics.median(times) / 1e9
+        seconds = median_seconds(convolution(s, batch), warmups=3, repeats=10)
+        torch_gflops = layer["flops"] / seconds / 1e9
         ours = layer["achievedFlopsPerSecond"] / 1e9
         ratios.append(ours / torch_gflops)
         print(f"{layer['name']:8} {ours:16.1f} {torch_gflops:16.1f} {ours / torch_gflops:7.2f}")

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A GPU run in one command, for a machine with an NVIDIA GPU and no .NET (issue 15):
+#   on a machine with .NET:   benchmarks/gpu/run.sh --publish-only      (writes artifacts/gpu-cli, self-contained)
+#   on the GPU machine:       benchmarks/gpu/run.sh                     (uses artifacts/gpu-cli; publishes it if .NET is there)
+# It measures NiN, AlexNet, VGG-16, ResNet-50, SqueezeNet 1.0 and MobileNetV2 at batch 1 and 32 with the ilgpu engine
+# on CUDA (every layer verified on the device), the device's ceilings, and a prediction calibrated on two networks and
+# checked on the others; where PyTorch with CUDA is there, the same shapes with cuDNN (TF32 off). The results go to
+# benchmarks/results/gpu-run-*.json (see benchmarks/gpu/summarize.py for the fields).
+# Options: --accelerator cuda|opencl|cpu  --models a,b  --batches 1,32  --calibrate-on a,b  --out DIR  --repeat K
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+accelerator=cuda
+models=nin,alexnet,vgg16,resnet50,squeezenet1_0,mobilenet_v2
+batches=1,32
+calibrate=nin,alexnet
+out=benchmarks/results
+repeat=10
+publish_only=no
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --accelerator) accelerator=$2; shift 2 ;;
+    --models) models=$2; shift 2 ;;
+    --batches) batches=$2; shift 2 ;;
+    --calibrate-on) calibrate=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --publish-only) publish_only=yes; shift ;;
+    *) echo "run.sh: unknown argument '$1' (see the comment at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+
+cli=${CNNCOST_CLI:-artifacts/gpu-cli/CnnCost.Cli}
+if [ "$publish_only" = yes ] || [ ! -x "$cli" ]; then
+  if ! command -v dotnet >/dev/null; then
+    echo "run.sh: no .NET here and no published CLI at $cli: run 'benchmarks/gpu/run.sh --publish-only' on a machine with .NET and bring artifacts/gpu-cli along" >&2
+    exit 2
+  fi
+  dotnet publish src/CnnCost.Cli -c Release -r linux-x64 --self-contained -nologo -v quiet -o artifacts/gpu-cli
+  cli=artifacts/gpu-cli/CnnCost.Cli
+  [ "$publish_only" = yes ] && { echo "published $cli"; exit 0; }
+fi
+
+raw=$(mktemp -d)
+trap 'rm -rf "$raw"' EXIT
+measure() { "$cli" measure "$@" --engine ilgpu --accelerator "$accelerator" --repeat "$repeat" --warmups 3 --format json; }
+for model in ${models//,/ }; do
+  for batch in ${batches//,/ }; do
+    echo "measuring $model at batch $batch on $accelerator" >&2
+    measure "$model" --batch "$batch" > "$raw/$model-b$batch-roofline.json"
+    case ",$calibrate," in
+      *",$model,"*) ;;
+      *) measure "$model" --batch "$batch" --calibrate-on "$calibrate" > "$raw/$model-b$batch-calibrated.json" ;;
+    esac
+  done
+done
+
+if command -v python3 >/dev/null; then
+  python3 benchmarks/gpu/summarize.py "$raw" "$out" "$calibrate"
+else
+  mkdir -p "$out/gpu-raw" && cp "$raw"/*.json "$out/gpu-raw/"
+  echo "no python3 here: the raw reports are in $out/gpu-raw; run benchmarks/gpu/summarize.py on them elsewhere" >&2
+fi
