@@ -82,7 +82,8 @@ public static class OptionCatalog
         Value("efficiency", "E", "fraction of peak FLOP/s achieved, e.g. 0.5 or 50% (default 0.5)"),
         Value("optimizer", "sgd|momentum|adam", "optimizer whose state training keeps (default momentum)", "sgd", "momentum", "adam"),
 
-        Value("engine", "cpu|opencl", "where to run the convolutions (default cpu)", "cpu", "opencl"),
+        Value("engine", "cpu|opencl|ilgpu", "where to run the convolutions (default cpu)", "cpu", "opencl", "ilgpu"),
+        Value("accelerator", "cuda|opencl|cpu", "ilgpu only: the accelerator to run on (default: the fastest available)", "cuda", "opencl", "cpu"),
         Value("repeat", "K", "timed runs per layer; the median is reported (default 5)"),
         Value("warmups", "W", "untimed runs per layer first (default 2)"),
         Value("calibrate-on", "MODEL,MODEL", "predict from a model fitted to these networks' convolutions instead of the roofline"),

@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace CnnCost.Cli.Commands;
 
 /// <summary>
-/// <c>cnncost measure MODEL --engine cpu|opencl [--batch N] [--repeat K] [--calibrate-on MODEL,MODEL]</c>: measured
+/// <c>cnncost measure MODEL --engine cpu|opencl|ilgpu [--accelerator cuda|opencl|cpu] [--batch N] [--repeat K] [--calibrate-on MODEL,MODEL]</c>: measured
 /// time per convolution and fully-connected layer, achieved FLOP/s, and prediction against measurement (the roofline
 /// of the engine's device, its ceilings measured now, or a model calibrated on other networks' convolutions).
 /// </summary>
@@ -18,6 +18,11 @@ public static class MeasureCommand
     public static void Run(Arguments arguments, TextWriter stdout)
     {
         var engineName = arguments.Choice("engine", "cpu", [.. ConvolutionEngines.Names]);
+        var accelerator = arguments.Option("accelerator") is null ? null : arguments.Choice("accelerator", "", "cuda", "opencl", "cpu");
+        if (accelerator is not null && engineName != "ilgpu")
+        {
+            throw new UsageException($"--accelerator chooses where the ilgpu engine runs; the {engineName} engine has no such choice");
+        }
         var repeats = arguments.PositiveInt("repeat", 5);
         var warmups = arguments.PositiveInt("warmups", 2);
         var calibrateOn = arguments.Option("calibrate-on");
@@ -28,7 +33,7 @@ public static class MeasureCommand
             throw new UsageException("'measure' writes table, markdown or json");
         }
 
-        using var engine = ConvolutionEngines.Open(engineName);
+        using var engine = ConvolutionEngines.Open(engineName, accelerator);
         if (!engine.Availability.IsAvailable)
         {
             throw new UsageException($"the {engineName} engine is unavailable: {engine.Availability.Reason}");

@@ -11,12 +11,24 @@ public static class ConvolutionEngines
 
     /// <summary>Opens an engine by name. It may be unavailable here: <see cref="IConvolutionEngine.Availability"/> says why.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
+    /// <param name="accelerator">
+    /// For <c>ilgpu</c>, the accelerator to run on (<c>cuda</c>, <c>opencl</c> or <c>cpu</c>), or null for the fastest
+    /// available; the other engines have no such choice and take null.
+    /// </param>
     /// <returns>The engine; the caller disposes of it.</returns>
-    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
-    public static IConvolutionEngine Open(string name) => name switch
+    /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>, or an accelerator is given to an engine without that choice.</exception>
+    public static IConvolutionEngine Open(string name, string? accelerator = null)
     {
-        "cpu" => new CpuConvolutionEngine(),
-        "opencl" => new OpenClConvolutionEngine(),
-        _ => throw new ArgumentException($"engine '{name}' is not one of {string.Join(", ", Names)}", nameof(name)),
-    };
+        if (accelerator is not null && name != "ilgpu")
+        {
+            throw new ArgumentException($"only the ilgpu engine runs on a chosen accelerator; the {name} engine has no such choice", nameof(accelerator));
+        }
+
+        return name switch
+        {
+            "cpu" => new CpuConvolutionEngine(),
+            "opencl" => new OpenClConvolutionEngine(),
+            _ => throw new ArgumentException($"engine '{name}' is not one of {string.Join(", ", Names)}", nameof(name)),
+        };
+    }
 }
