@@ -63,6 +63,7 @@ internal static unsafe class MicroKernel
     /// <paramref name="k0"/> lives in packed A: blocks of K one after another, and within a block the row panels in
     /// order, so the micro-kernel walks A as one forward stream that the hardware prefetcher follows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long PanelOffset(int panels, int panel, int k0, int kb) => (long)k0 * panels * Rows + (long)panel * kb * Rows;
 
     /// <summary>
