@@ -52,6 +52,18 @@ public unsafe class CpuPreparedConvolutionTests
         Assert.Same(shape, prepared.Shape);
     }
 
+    [Fact]
+    public void A_single_threaded_engine_runs_and_stops()
+    {
+        // One thread: the caller is the whole worker team, with no workers to wake or stop.
+        var shape = Convolution(2, 3, 8, 8, 7, 3, pad: 1);
+        var engine = new CpuConvolutionEngine(threads: 1);
+        var timing = engine.Measure(shape, new MeasureOptions(Warmups: 1, Repeats: 1));
+        Assert.True(timing.MaxRelativeError <= 1e-3, $"error {timing.MaxRelativeError}");
+        engine.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => engine.Run(shape, new float[shape.InputElements], new float[shape.WeightElements], new float[shape.OutputElements]));
+    }
+
     [Theory]
     [MemberData(nameof(InstructionSets))]
     public void The_prepared_convolution_runs_the_micro_kernel_of_the_engine_instruction_set(string instructionSet)
