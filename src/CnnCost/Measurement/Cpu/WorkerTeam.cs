@@ -127,7 +127,11 @@ internal sealed class WorkerTeam : IDisposable
         }
 
         _stopping = true;
-        _wake.Release(_workers.Length);
+        if (_workers.Length > 0)
+        {
+            _wake.Release(_workers.Length); // a team of one thread has no workers to wake, and Release(0) throws
+        }
+
         foreach (var worker in _workers)
         {
             worker.Join();
