@@ -81,10 +81,12 @@ internal sealed class IlgpuConvolution : IDisposable
                 break;
             case IlgpuPath.Depthwise:
                 var strips = checked(p.Batch * p.Filters * p.OutHeight * Tiles(p.OutWidth, IlgpuKernels.DepthwiseOutputs));
-                _kernels.Depthwise(stream, strips, p, _input.View, _weights.View, _output.View);
+                var depthwise = _kernels.Threads(strips);
+                _kernels.Depthwise(stream, depthwise, depthwise, p, _input.View, _weights.View, _output.View);
                 break;
             default:
-                _kernels.Direct(stream, (int)Shape.OutputElements, p, _input.View, _weights.View, _output.View);
+                var direct = _kernels.Threads(Shape.OutputElements);
+                _kernels.Direct(stream, direct, direct, p, _input.View, _weights.View, _output.View);
                 break;
         }
     }
@@ -105,7 +107,8 @@ internal sealed class IlgpuConvolution : IDisposable
     {
         var stream = _accelerator.DefaultStream;
         using var errors = _accelerator.Allocate1D<double>(Shape.OutputElements);
-        _kernels.ReferenceError(stream, (int)Shape.OutputElements, _parameters, _input.View, _weights.View, _output.View, errors.View);
+        var threads = _kernels.Threads(Shape.OutputElements);
+        _kernels.ReferenceError(stream, threads, threads, _parameters, _input.View, _weights.View, _output.View, errors.View);
         return _accelerator.Reduce<double, MaxDouble>(stream, errors.View);
     }
 

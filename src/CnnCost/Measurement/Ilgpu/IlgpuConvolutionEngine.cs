@@ -265,7 +265,8 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
             for (var run = 0; run < 3; run++)
             {
                 bestFma = Math.Min(bestFma, Timed(accelerator, () => kernels.FmaPeak(stream, threads, iterations, sink.View)));
-                bestTriad = Math.Min(bestTriad, Timed(accelerator, () => kernels.Triad(stream, length, a.View, b.View, c.View, 0.5f)));
+                var triadThreads = kernels.Threads(length);
+                bestTriad = Math.Min(bestTriad, Timed(accelerator, () => kernels.Triad(stream, triadThreads, triadThreads, a.View, b.View, c.View, 0.5f)));
             }
 
             var flops = (double)threads * iterations * 8 * 2;
@@ -428,6 +429,13 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
         /// </summary>
         public int GemmThreadsPerSide { get; } = accelerator.MaxNumThreadsPerGroup >= 256 ? 16 : accelerator.MaxNumThreadsPerGroup >= 64 ? 8 : 4;
 
+        /// <summary>
+        /// Threads to launch for <paramref name="items"/> items of a one-dimensional kernel: one per item on a GPU (up
+        /// to 16 waves of the device), a few per OS thread on the CPU accelerator.
+        /// </summary>
+        public int Threads(long items) =>
+            (int)Math.Max(1, Math.Min(items, accelerator is CPUAccelerator ? 4L * accelerator.MaxNumThreads : 16L * accelerator.MaxNumThreads));
+
         /// <summary>Threads of a fully-connected group: 64, or as many as a group holds (a power of two).</summary>
         public int FullyConnectedThreads { get; } = Math.Min(64, 1 << (int)Math.Log2(accelerator.MaxNumThreadsPerGroup));
 
@@ -437,33 +445,33 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
         private readonly Lazy<Action<AcceleratorStream, KernelConfig, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _fullyConnected =
             new(() => accelerator.LoadKernel<ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.FullyConnected));
 
-        private readonly Lazy<Action<AcceleratorStream, Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _depthwise =
-            new(() => accelerator.LoadAutoGroupedKernel<Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.Depthwise));
+        private readonly Lazy<Action<AcceleratorStream, Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _depthwise =
+            new(() => accelerator.LoadAutoGroupedKernel<Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.Depthwise));
 
-        private readonly Lazy<Action<AcceleratorStream, Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _direct =
-            new(() => accelerator.LoadAutoGroupedKernel<Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.Direct));
+        private readonly Lazy<Action<AcceleratorStream, Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>> _direct =
+            new(() => accelerator.LoadAutoGroupedKernel<Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>>(IlgpuKernels.Direct));
 
-        private readonly Lazy<Action<AcceleratorStream, Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>>> _referenceError =
-            new(() => accelerator.LoadAutoGroupedKernel<Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>>(IlgpuKernels.ReferenceError));
+        private readonly Lazy<Action<AcceleratorStream, Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>>> _referenceError =
+            new(() => accelerator.LoadAutoGroupedKernel<Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>>(IlgpuKernels.ReferenceError));
 
         private readonly Lazy<Action<AcceleratorStream, Index1D, int, ArrayView<float>>> _fmaPeak =
             new(() => accelerator.LoadAutoGroupedKernel<Index1D, int, ArrayView<float>>(IlgpuKernels.FmaPeak));
 
-        private readonly Lazy<Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>> _triad =
-            new(() => accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(IlgpuKernels.Triad));
+        private readonly Lazy<Action<AcceleratorStream, Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>> _triad =
+            new(() => accelerator.LoadAutoGroupedKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(IlgpuKernels.Triad));
 
         public Action<AcceleratorStream, KernelConfig, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>> ImplicitGemm => _implicitGemm.Value;
 
         public Action<AcceleratorStream, KernelConfig, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>> FullyConnected => _fullyConnected.Value;
 
-        public Action<AcceleratorStream, Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>> Depthwise => _depthwise.Value;
+        public Action<AcceleratorStream, Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>> Depthwise => _depthwise.Value;
 
-        public Action<AcceleratorStream, Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>> Direct => _direct.Value;
+        public Action<AcceleratorStream, Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>> Direct => _direct.Value;
 
-        public Action<AcceleratorStream, Index1D, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>> ReferenceError => _referenceError.Value;
+        public Action<AcceleratorStream, Index1D, int, ConvolutionParameters, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<double>> ReferenceError => _referenceError.Value;
 
         public Action<AcceleratorStream, Index1D, int, ArrayView<float>> FmaPeak => _fmaPeak.Value;
 
-        public Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> Triad => _triad.Value;
+        public Action<AcceleratorStream, Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> Triad => _triad.Value;
     }
 }

@@ -54,7 +54,9 @@ internal struct Float4
 
 /// <summary>
 /// The ILGPU kernels, one C# source for every accelerator (CUDA, OpenCL, ILGPU's CPU accelerator). Each is a static
-/// method ILGPU compiles for the device: no allocation, no exceptions, only views, shared memory and barriers.
+/// method ILGPU compiles for the device: no allocation, no exceptions, only views, shared memory and barriers. The
+/// one-dimensional kernels stride over their work (<c>stride</c> = threads launched): a GPU gets a thread per item,
+/// the CPU accelerator, whose every group wakes OS threads, a few threads that loop.
 /// </summary>
 internal static class IlgpuKernels
 {
@@ -200,10 +202,18 @@ internal static class IlgpuKernels
     /// Depthwise (one input channel per filter), direct: each thread computes <see cref="DepthwiseOutputs"/> adjacent
     /// outputs of one row, so each weight it loads serves them all.
     /// </summary>
-    public static void Depthwise(Index1D index, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output)
+    public static void Depthwise(Index1D index, int stride, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output)
     {
         var strips = (p.OutWidth + DepthwiseOutputs - 1) / DepthwiseOutputs;
-        int linear = index;
+        var total = p.Batch * p.Filters * p.OutHeight * strips;
+        for (int linear = index; linear < total; linear += stride)
+        {
+            DepthwiseStrip(linear, strips, p, input, weights, output);
+        }
+    }
+
+    private static void DepthwiseStrip(int linear, int strips, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output)
+    {
         var strip = linear % strips;
         var rest = linear / strips;
         var outRow = rest % p.OutHeight;
@@ -353,10 +363,13 @@ internal static class IlgpuKernels
     /// Direct convolution, the fallback for shapes the GEMM tiles would mostly waste (few filters per group): one
     /// thread per output, summing its window straight from the input.
     /// </summary>
-    public static void Direct(Index1D index, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output)
+    public static void Direct(Index1D index, int stride, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output)
     {
-        var (item, filter, y, x) = Decompose((int)index, p);
-        output[index] = Window(p, input, weights, item, filter, y, x);
+        for (int o = index; o < output.Length; o += stride)
+        {
+            var (item, filter, y, x) = Decompose(o, p);
+            output[o] = Window(p, input, weights, item, filter, y, x);
+        }
     }
 
     private static (int Item, int Filter, int Y, int X) Decompose(long index, ConvolutionParameters p)
@@ -403,9 +416,17 @@ internal static class IlgpuKernels
     /// <c>|got − expected| / max(|expected|, scale)</c> of <see cref="ReferenceConvolution.MaxRelativeError"/>, written
     /// per output so a device reduction can take the maximum.
     /// </summary>
-    public static void ReferenceError(Index1D index, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output, ArrayView<double> errors)
+    public static void ReferenceError(Index1D index, int stride, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output, ArrayView<double> errors)
     {
-        var (item, filter, outY, outX) = Decompose((int)index, p);
+        for (int o = index; o < output.Length; o += stride)
+        {
+            errors[o] = ReferenceErrorAt(o, p, input, weights, output);
+        }
+    }
+
+    private static double ReferenceErrorAt(int index, ConvolutionParameters p, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> output)
+    {
+        var (item, filter, outY, outX) = Decompose(index, p);
         var group = filter / p.FiltersPerGroup;
         var sum = 0.0;
         for (var c = 0; c < p.ChannelsPerGroup; c++)
@@ -434,7 +455,7 @@ internal static class IlgpuKernels
         var got = (double)output[index];
         var error = IntrinsicMath.Abs(got - sum) / IntrinsicMath.Max(IntrinsicMath.Abs(sum), p.Scale);
         // A NaN or infinity the engine wrote must fail the check, and the maximum of a reduction would drop a NaN.
-        errors[index] = error >= 0 && error < double.PositiveInfinity ? error : double.MaxValue;
+        return error >= 0 && error < double.PositiveInfinity ? error : double.MaxValue;
     }
 
     /// <summary>Eight independent FMA chains per thread, so latency never limits throughput; the sum is kept.</summary>
@@ -452,7 +473,12 @@ internal static class IlgpuKernels
         sink[index] = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
     }
 
-    /// <summary>STREAM's triad, <c>a[i] = b[i] + s·c[i]</c>: two reads and one write per element.</summary>
-    public static void Triad(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, float scalar) =>
-        a[index] = b[index] + scalar * c[index];
+    /// <summary>STREAM's triad (each thread strides over the arrays), <c>a[i] = b[i] + s·c[i]</c>: two reads and one write per element.</summary>
+    public static void Triad(Index1D index, int stride, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, float scalar)
+    {
+        for (int i = index; i < a.Length; i += stride)
+        {
+            a[i] = b[i] + scalar * c[i];
+        }
+    }
 }
