@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 
 namespace CnnCost.Measurement.Ilgpu;
 
@@ -94,11 +95,13 @@ internal static class IlgpuKernels
         var side = Group.DimX;
         var threads = side * side;
         var tileSide = BlockSide * side;
+        // Both tiles start at multiples of 256 bytes and the packed weights' rows at multiples of 64 floats: telling
+        // ILGPU they are 16-byte aligned lets it emit vector loads (and align the shared block to 16 bytes).
         var shared = SharedMemory.GetDynamic<float>();
-        var weightTile = shared.SubView(0, TileDepth * tileSide).Cast<Float4>();
+        var weightTile = shared.SubView(0, TileDepth * tileSide).Cast<Float4>().AsAligned(16);
         var inputTile = shared.SubView(TileDepth * tileSide, TileDepth * tileSide);
-        var inputQuads = inputTile.Cast<Float4>();
-        var weightQuads = packedWeights.Cast<Float4>();
+        var inputQuads = inputTile.Cast<Float4>().AsAligned(16);
+        var weightQuads = packedWeights.Cast<Float4>().AsAligned(16);
         var (tx, ty) = (Group.IdxX, Group.IdxY);
         var thread = ty * side + tx;
         var columnTile = Grid.IdxX * tileSide;
@@ -284,8 +287,8 @@ internal static class IlgpuKernels
         if (depth % 4 == 0)
         {
             var quads = depth / 4;
-            var w4 = weights.Cast<Float4>();
-            var x4 = input.Cast<Float4>();
+            var w4 = weights.Cast<Float4>().AsAligned(16);
+            var x4 = input.Cast<Float4>().AsAligned(16);
             var wBase = (long)filter * quads;
             var xBase = (long)firstItem * quads;
             for (var q = thread; q < quads; q += threads)
