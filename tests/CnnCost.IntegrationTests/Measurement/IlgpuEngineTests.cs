@@ -34,7 +34,7 @@ public class IlgpuEngineTests
 
     private static (IlgpuPath Path, ConvolutionShape Shape) Case(string name, Random random) => name switch
     {
-        // Filters per group across the tile edges (16 and 64 on GPUs, 16 on the CPU accelerator), K across 16.
+        // Filters per group across the CPU accelerator's 32-row tiles and the direct threshold (16), K across 16.
         "implicit-gemm" => (IlgpuPath.ImplicitGemm, RandomShape(random, 1, random.Next(1, 7), random.Next(1, 40))),
         "grouped-gemm" => (IlgpuPath.ImplicitGemm, RandomShape(random, random.Next(2, 5), random.Next(1, 5), random.Next(1, 20))),
         "depthwise" => (IlgpuPath.Depthwise, RandomShape(random, random.Next(1, 9), 1, random.Next(1, 3))),
@@ -62,6 +62,29 @@ public class IlgpuEngineTests
             engine.Run(shape, path, input, weights, output);
             var (error, where) = HostMaxRelativeError(shape, input, weights, output);
             Assert.True(error <= 1e-3, $"{path} on {shape}: output {where} has relative error {error:E2}");
+        }
+    }
+
+    [Fact]
+    public void The_gpu_tile_configuration_equals_the_reference()
+    {
+        // Groups of 256 threads, as on a GPU: 16 x 16 threads, 128 x 128 tiles, 64-thread fully-connected groups.
+        // Filters, columns and K cross the tile edges (128, 128, 16); the fully-connected K is a multiple of 4 (vector loads).
+        using var engine = new IlgpuConvolutionEngine("cpu", cpuThreadsPerGroup: 256);
+        ConvolutionShape[] shapes =
+        [
+            new("gemm", 2, new Shape(3, 9, 9), 130, new Size2(3, 2), new Size2(1, 1), new Size2(1, 0), new Size2(1, 2), 1),
+            new("grouped", 1, new Shape(4, 12, 11), 40, 3, 2, 1, 1, 2),
+            ConvolutionShape.Of(new FullyConnectedLayer("fc", "x", 7, true), new Shape(8, 2, 2), 6),
+        ];
+        foreach (var shape in shapes)
+        {
+            var input = Timing.Random(shape.InputElements, 1);
+            var weights = Timing.Random(shape.WeightElements, 2);
+            var output = new float[shape.OutputElements];
+            engine.Run(shape, input, weights, output);
+            var (error, where) = HostMaxRelativeError(shape, input, weights, output);
+            Assert.True(error <= 1e-3, $"{IlgpuConvolutionEngine.Choose(shape)} on {shape}: output {where} has relative error {error:E2}");
         }
     }
 

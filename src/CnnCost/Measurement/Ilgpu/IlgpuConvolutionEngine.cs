@@ -46,6 +46,15 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     /// <param name="accelerator"><c>cuda</c>, <c>opencl</c>, <c>cpu</c>, or null for the fastest available (cuda, then opencl, then cpu).</param>
     /// <exception cref="ArgumentException">The accelerator is none of those.</exception>
     public IlgpuConvolutionEngine(string? accelerator = null)
+        : this(accelerator, cpuThreadsPerGroup: 16)
+    {
+    }
+
+    /// <summary>
+    /// Creates the engine with a given group size on ILGPU's CPU accelerator: tests give it 256 threads, a GPU's
+    /// group, to run the GPU's tile configuration here.
+    /// </summary>
+    internal IlgpuConvolutionEngine(string? accelerator, int cpuThreadsPerGroup)
     {
         if (accelerator is not null && !Kinds.Contains(accelerator))
         {
@@ -61,7 +70,7 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
                 // Every device, not only those ILGPU deems compatible, so a refused one is named with ILGPU's reason.
                 Try("cuda", () => builder.Cuda(_ => true));
                 Try("opencl", () => builder.OpenCL(_ => true));
-                builder.CPU(CpuDevice).EnableAlgorithms().Profiling().Optimize(OptimizationLevel.O2);
+                builder.CPU(CpuDevice(cpuThreadsPerGroup)).EnableAlgorithms().Profiling().Optimize(OptimizationLevel.O2);
             });
         }
         catch (Exception failure) when (IsIlgpuFailure(failure))
@@ -149,9 +158,11 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>
     /// ILGPU's CPU accelerator runs each thread of a group as an OS thread and wakes them all for every group and
-    /// barrier, so its groups are small: 16 threads (4 warps of 4), one multiprocessor per core.
+    /// barrier, so its groups are small by default: 16 threads (4 warps of 4) on one multiprocessor (more
+    /// multiprocessors only add threads contending for the same cores).
     /// </summary>
-    private static CPUDevice CpuDevice => new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 4, numMultiprocessors: 1);
+    private static CPUDevice CpuDevice(int threadsPerGroup) =>
+        new(numThreadsPerWarp: Math.Min(32, threadsPerGroup / 4), numWarpsPerMultiprocessor: threadsPerGroup / Math.Min(32, threadsPerGroup / 4), numMultiprocessors: 1);
 
     /// <summary>The path a shape runs with.</summary>
     internal static IlgpuPath Choose(ConvolutionShape shape)
@@ -424,8 +435,8 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     internal sealed class Kernels(Accelerator accelerator)
     {
         /// <summary>
-        /// Threads per side of an implicit-GEMM group: 16 (a 64 × 64 tile) where a group may hold 256 threads; on
-        /// ILGPU's CPU accelerator, whose 16 threads per group are OS threads meeting at every barrier, 4 (16 × 16).
+        /// Threads per side of an implicit-GEMM group: 16 (a 128 × 128 tile) where a group may hold 256 threads; on
+        /// ILGPU's CPU accelerator, whose 16 threads per group are OS threads meeting at every barrier, 4 (32 × 32).
         /// </summary>
         public int GemmThreadsPerSide { get; } = accelerator.MaxNumThreadsPerGroup >= 256 ? 16 : accelerator.MaxNumThreadsPerGroup >= 64 ? 8 : 4;
 

@@ -63,15 +63,18 @@ internal static class IlgpuKernels
 {
     /// <summary>
     /// The packed weights' filters are padded to a multiple of this, the largest tile's rows (16 × 16 threads of
-    /// 4 × 4 outputs), so every tile size reads whole, aligned rows.
+    /// 8 × 8 outputs), so every tile size reads whole, aligned rows.
     /// </summary>
-    public const int TileRows = 64;
+    public const int TileRows = 128;
 
     /// <summary>K (channel × kernel offsets) of one step of the implicit GEMM.</summary>
     public const int TileDepth = 16;
 
-    /// <summary>Outputs per side of each thread's block in the implicit GEMM (register blocking: 4 × 4 accumulators).</summary>
-    public const int BlockSide = 4;
+    /// <summary>
+    /// Outputs per side of each thread's block in the implicit GEMM (register blocking: 8 × 8 accumulators, as two
+    /// 4-wide halves per side, so each tile read is a 16-byte vector and a warp's reads do not conflict).
+    /// </summary>
+    public const int BlockSide = 8;
 
     /// <summary>Batch items one fully-connected group computes at once (one accumulator each per thread).</summary>
     public const int FullyConnectedItems = 4;
@@ -85,17 +88,19 @@ internal static class IlgpuKernels
     /// <summary>
     /// Implicit GEMM, one group's GEMM per grid layer z: <c>out[g] (M × N) = W[g] (M × K) · im2col(in)[g] (K × N)</c>
     /// with M the filters per group, K channels per group × kernel area, N batch × output positions. A D × D thread
-    /// group (D = 16 on GPUs; 4 on ILGPU's CPU accelerator, whose threads are OS threads) computes a 4D × 4D tile of
-    /// outputs, each thread a 4 × 4 block in registers. Each step stages 16 rows of K in shared memory: the packed
-    /// weights (K-major, 16-byte aligned: vector loads) and the gathered input (zeros in the padding); the threads then
-    /// accumulate from vector reads of both tiles.
+    /// group (D = 16 on GPUs, a 128 × 128 tile; 4 on ILGPU's CPU accelerator, whose threads are OS threads) computes
+    /// an 8D × 8D tile of outputs, each thread an 8 × 8 block in registers: rows <c>4·ty</c> and <c>4·D + 4·ty</c>
+    /// onwards, columns likewise. Each step stages 16 rows of K in shared memory: the packed weights (K-major, 16-byte
+    /// aligned: vector loads) and the gathered input (zeros in the padding); the threads then accumulate from four
+    /// vector reads of the tiles per row of K (64 multiply-adds).
     /// </summary>
     public static void ImplicitGemm(ConvolutionParameters p, ArrayView<float> input, ArrayView<float> packedWeights, ArrayView<float> output)
     {
         var side = Group.DimX;
         var threads = side * side;
         var tileSide = BlockSide * side;
-        // Both tiles start at multiples of 256 bytes and the packed weights' rows at multiples of 64 floats: telling
+        var quadsPerRow = tileSide / 4;
+        // Both tiles start at multiples of 256 bytes and the packed weights' rows at multiples of 128 floats: telling
         // ILGPU they are 16-byte aligned lets it emit vector loads (and align the shared block to 16 bytes).
         var shared = SharedMemory.GetDynamic<float>();
         var weightTile = shared.SubView(0, TileDepth * tileSide).Cast<Float4>().AsAligned(16);
@@ -109,72 +114,105 @@ internal static class IlgpuKernels
         var group = Grid.IdxZ;
         var positions = p.OutPositions;
 
-        // The input column this thread gathers at every step, decomposed once; it loads every (threads / tileSide)-th row of K.
-        var loadColumn = thread % tileSide;
-        var firstDepth = thread / tileSide;
-        var depthStep = threads / tileSide;
-        var column = columnTile + loadColumn;
-        var columnValid = column < p.Columns;
-        var item = columnValid ? column / positions : 0;
-        var position = columnValid ? column - item * positions : 0;
-        var outRow = position / p.OutWidth;
-        var rowStart = outRow * p.StrideHeight - p.PadHeight;
-        var columnStart = (position - outRow * p.OutWidth) * p.StrideWidth - p.PadWidth;
-        var inputBase = ((long)item * p.Channels + (long)group * p.ChannelsPerGroup) * p.Height * p.Width;
+        // The input columns this thread gathers at every step: one column and every (threads / tileSide)-th row of K
+        // where the group has at least a thread per column (GPUs), else every threads-th column and all 16 rows.
+        var columnsPerPass = IntrinsicMath.Min(threads, tileSide);
+        var depthStep = IntrinsicMath.Max(1, threads / tileSide);
         var area = p.KernelHeight * p.KernelWidth;
         var weightBase = (long)group * p.PackedDepth * p.PackedRows;
 
-        Float4 c0 = default, c1 = default, c2 = default, c3 = default;
+        // Accumulators: row r of the block (0-3 first half, 4-7 second), columns in the left (L) or right (R) half.
+        Float4 c0L = default, c1L = default, c2L = default, c3L = default, c4L = default, c5L = default, c6L = default, c7L = default;
+        Float4 c0R = default, c1R = default, c2R = default, c3R = default, c4R = default, c5R = default, c6R = default, c7R = default;
         for (var k0 = 0; k0 < p.Depth; k0 += TileDepth)
         {
             // Weights: 16 rows of K, tileSide filters each from rowTile, as aligned vectors.
-            for (var q = thread; q < TileDepth * side; q += threads)
+            for (var q = thread; q < TileDepth * quadsPerRow; q += threads)
             {
-                var kk = q / side;
-                weightTile[q] = weightQuads[(weightBase + (long)(k0 + kk) * p.PackedRows + rowTile) / 4 + q - kk * side];
+                var kk = q / quadsPerRow;
+                weightTile[q] = weightQuads[(weightBase + (long)(k0 + kk) * p.PackedRows + rowTile) / 4 + q - kk * quadsPerRow];
             }
 
-            // Input: this thread's rows of K for its column, zero outside the input or past K.
-            for (var kk = firstDepth; kk < TileDepth; kk += depthStep)
+            // Input: this thread's rows of K for its columns, zero outside the input or past K.
+            for (var loadColumn = thread % columnsPerPass; loadColumn < tileSide; loadColumn += columnsPerPass)
             {
-                var k = k0 + kk;
-                var value = 0f;
-                if (columnValid && k < p.Depth)
+                var column = columnTile + loadColumn;
+                var columnValid = column < p.Columns;
+                var item = columnValid ? column / positions : 0;
+                var position = columnValid ? column - item * positions : 0;
+                var outRow = position / p.OutWidth;
+                var rowStart = outRow * p.StrideHeight - p.PadHeight;
+                var columnStart = (position - outRow * p.OutWidth) * p.StrideWidth - p.PadWidth;
+                var inputBase = ((long)item * p.Channels + (long)group * p.ChannelsPerGroup) * p.Height * p.Width;
+                for (var kk = thread / columnsPerPass; kk < TileDepth; kk += depthStep)
                 {
-                    var channel = k / area;
-                    var offset = k - channel * area;
-                    var i = offset / p.KernelWidth;
-                    var y = rowStart + i * p.DilationHeight;
-                    var x = columnStart + (offset - i * p.KernelWidth) * p.DilationWidth;
-                    if (y >= 0 && y < p.Height && x >= 0 && x < p.Width)
+                    var k = k0 + kk;
+                    var value = 0f;
+                    if (columnValid && k < p.Depth)
                     {
-                        value = input[inputBase + ((long)channel * p.Height + y) * p.Width + x];
+                        var channel = k / area;
+                        var offset = k - channel * area;
+                        var i = offset / p.KernelWidth;
+                        var y = rowStart + i * p.DilationHeight;
+                        var x = columnStart + (offset - i * p.KernelWidth) * p.DilationWidth;
+                        if (y >= 0 && y < p.Height && x >= 0 && x < p.Width)
+                        {
+                            value = input[inputBase + ((long)channel * p.Height + y) * p.Width + x];
+                        }
                     }
-                }
 
-                inputTile[kk * tileSide + loadColumn] = value;
+                    inputTile[kk * tileSide + loadColumn] = value;
+                }
             }
 
             Group.Barrier();
             for (var kk = 0; kk < TileDepth; kk++)
             {
-                var a = weightTile[kk * side + ty];
-                var b = inputQuads[kk * side + tx];
-                c0 = Float4.MultiplyAdd(c0, a.X, b);
-                c1 = Float4.MultiplyAdd(c1, a.Y, b);
-                c2 = Float4.MultiplyAdd(c2, a.Z, b);
-                c3 = Float4.MultiplyAdd(c3, a.W, b);
+                var a0 = weightTile[kk * quadsPerRow + ty];
+                var a1 = weightTile[kk * quadsPerRow + side + ty];
+                var bL = inputQuads[kk * quadsPerRow + tx];
+                var bR = inputQuads[kk * quadsPerRow + side + tx];
+                c0L = Float4.MultiplyAdd(c0L, a0.X, bL);
+                c0R = Float4.MultiplyAdd(c0R, a0.X, bR);
+                c1L = Float4.MultiplyAdd(c1L, a0.Y, bL);
+                c1R = Float4.MultiplyAdd(c1R, a0.Y, bR);
+                c2L = Float4.MultiplyAdd(c2L, a0.Z, bL);
+                c2R = Float4.MultiplyAdd(c2R, a0.Z, bR);
+                c3L = Float4.MultiplyAdd(c3L, a0.W, bL);
+                c3R = Float4.MultiplyAdd(c3R, a0.W, bR);
+                c4L = Float4.MultiplyAdd(c4L, a1.X, bL);
+                c4R = Float4.MultiplyAdd(c4R, a1.X, bR);
+                c5L = Float4.MultiplyAdd(c5L, a1.Y, bL);
+                c5R = Float4.MultiplyAdd(c5R, a1.Y, bR);
+                c6L = Float4.MultiplyAdd(c6L, a1.Z, bL);
+                c6R = Float4.MultiplyAdd(c6R, a1.Z, bR);
+                c7L = Float4.MultiplyAdd(c7L, a1.W, bL);
+                c7R = Float4.MultiplyAdd(c7R, a1.W, bR);
             }
 
             Group.Barrier();
         }
 
-        var row = rowTile + ty * BlockSide;
-        var first = columnTile + tx * BlockSide;
-        Store(p, output, group, row, first, c0);
-        Store(p, output, group, row + 1, first, c1);
-        Store(p, output, group, row + 2, first, c2);
-        Store(p, output, group, row + 3, first, c3);
+        var top = rowTile + 4 * ty;
+        var bottom = top + 4 * side;
+        var left = columnTile + 4 * tx;
+        var right = left + 4 * side;
+        Store(p, output, group, top, left, c0L);
+        Store(p, output, group, top, right, c0R);
+        Store(p, output, group, top + 1, left, c1L);
+        Store(p, output, group, top + 1, right, c1R);
+        Store(p, output, group, top + 2, left, c2L);
+        Store(p, output, group, top + 2, right, c2R);
+        Store(p, output, group, top + 3, left, c3L);
+        Store(p, output, group, top + 3, right, c3R);
+        Store(p, output, group, bottom, left, c4L);
+        Store(p, output, group, bottom, right, c4R);
+        Store(p, output, group, bottom + 1, left, c5L);
+        Store(p, output, group, bottom + 1, right, c5R);
+        Store(p, output, group, bottom + 2, left, c6L);
+        Store(p, output, group, bottom + 2, right, c6R);
+        Store(p, output, group, bottom + 3, left, c7L);
+        Store(p, output, group, bottom + 3, right, c7R);
     }
 
     /// <summary>Writes four adjacent GEMM columns of one filter row to NCHW, skipping those past the edges.</summary>
