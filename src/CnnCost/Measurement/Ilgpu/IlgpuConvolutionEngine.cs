@@ -81,25 +81,26 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
             return;
         }
 
+        // The one asked for, or the fastest that ILGPU accepts.
+        string? chosen = null;
         foreach (var kind in accelerator is null ? Kinds : [accelerator])
         {
             _accelerator = Create(kind, unavailable);
             if (_accelerator is not null)
             {
-                AcceleratorKind = kind;
+                chosen = kind;
                 break;
             }
         }
 
         UnavailableAccelerators = unavailable.ToImmutableDictionary();
+        AcceleratorKind = chosen ?? accelerator ?? "none";
         if (_accelerator is null)
         {
-            AcceleratorKind = accelerator ?? "none";
             Availability = new EngineAvailability(false, $"no ILGPU accelerator can run here: {Describe(unavailable)}");
             return;
         }
 
-        AcceleratorKind ??= "cpu";
         DeviceName = _accelerator is CPUAccelerator ? "ILGPU CPU accelerator" : _accelerator.Name;
         ComputeUnits = _accelerator is CPUAccelerator ? Environment.ProcessorCount : _accelerator.NumMultiprocessors;
         MemoryBytes = _accelerator is CPUAccelerator ? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes : _accelerator.MemorySize;
@@ -111,7 +112,7 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
         };
         SupportsDoubles = _accelerator.Device is not CLDevice cl || cl.Capabilities.Float64;
         _kernels = new Kernels(_accelerator);
-        var units = AcceleratorKind == "cpu" ? "cores" : "compute units";
+        var units = AcceleratorKind switch { "cpu" => "cores", "cuda" => "multiprocessors", _ => "compute units" };
         var others = unavailable.Count == 0 ? "" : $"; unavailable: {Describe(unavailable)}";
         Availability = new EngineAvailability(true, $"{DeviceName} ({ComputeUnits} {units}) via ILGPU {AcceleratorKind}{others}");
 
@@ -135,7 +136,7 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     public EngineAvailability Availability { get; }
 
     /// <summary>The accelerator used: <c>cuda</c>, <c>opencl</c> or <c>cpu</c> (the one asked for, or <c>none</c>, when unavailable).</summary>
-    public string AcceleratorKind { get; } = null!;
+    public string AcceleratorKind { get; }
 
     /// <summary>The device's name, empty when unavailable.</summary>
     public string DeviceName { get; } = "";
