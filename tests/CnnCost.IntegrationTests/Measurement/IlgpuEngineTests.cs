@@ -148,6 +148,17 @@ public class IlgpuEngineTests
         Assert.True(timing.MaxRelativeError < 1e-5 && timing.MedianSeconds > 0 && timing.MinSeconds <= timing.MaxSeconds, timing.ToString());
     }
 
+    [Fact]
+    public void Without_doubles_on_the_device_the_host_reference_verifies()
+    {
+        // Some OpenCL devices lack fp64: the output then comes back and the host's sampled reference checks it.
+        using var engine = new IlgpuConvolutionEngine("cpu") { SupportsDoubles = false };
+        var shape = new ConvolutionShape("host-checked", 1, new Shape(4, 8, 8), 16, 3, 1, 1, 1, 1);
+        var timing = engine.Measure(shape, new MeasureOptions(Warmups: 0, Repeats: 1));
+        Assert.True(timing.MaxRelativeError < 1e-5, timing.ToString());
+        Assert.Throws<VerificationException>(() => engine.Measure(shape, new MeasureOptions(Warmups: 0, Repeats: 1, Tolerance: 0)));
+    }
+
     [Theory]
     [InlineData(1, 16, 3, 1, "ImplicitGemm")]
     [InlineData(4, 64, 3, 2, "ImplicitGemm")]

@@ -154,8 +154,11 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     /// <summary>The accelerator kinds that cannot be used here, each with the reason.</summary>
     public IReadOnlyDictionary<string, string> UnavailableAccelerators { get; } = ImmutableDictionary<string, string>.Empty;
 
-    /// <summary>Whether the device computes in double precision, which the device verification needs.</summary>
-    internal bool SupportsDoubles { get; }
+    /// <summary>
+    /// Whether the device computes in double precision, which the device verification needs (tests turn it off to
+    /// exercise the host fallback).
+    /// </summary>
+    internal bool SupportsDoubles { get; init; }
 
     /// <summary>
     /// ILGPU's CPU accelerator runs each thread of a group as an OS thread and wakes them all for every group and
@@ -250,7 +253,8 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
 
     /// <summary>
     /// Measures the accelerator's ceilings with kernels: peak FLOP/s from eight independent FMA chains per thread, and
-    /// bandwidth from a triad over three 64 MiB buffers; best of three, timed as the convolutions are.
+    /// bandwidth from a triad over three buffers far larger than the caches (64 MiB each on the CPU accelerator,
+    /// 256 MiB on a GPU); best of three, timed as the convolutions are.
     /// </summary>
     /// <returns>The device, power unknown (0).</returns>
     /// <exception cref="InvalidOperationException">The engine is unavailable.</exception>
@@ -264,8 +268,9 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
             var cpu = accelerator is CPUAccelerator;
             // Enough threads to fill every multiprocessor several times over; on the CPU one per simulated thread.
             var threads = cpu ? accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor : Math.Max(1 << 16, accelerator.NumMultiprocessors * accelerator.MaxNumThreadsPerMultiprocessor * 4);
-            var iterations = cpu ? 1 << 16 : 4096;
-            const int length = 16 << 20;
+            var iterations = cpu ? 1 << 16 : 1 << 14;
+            // Three buffers far larger than any cache: 64 MiB each on the CPU, 256 MiB on a GPU (an H100's L2 is 50 MB).
+            var length = cpu ? 16 << 20 : 64 << 20;
             using var sink = accelerator.Allocate1D<float>(threads);
             using var a = accelerator.Allocate1D<float>(length);
             using var b = accelerator.Allocate1D<float>(length);
@@ -283,7 +288,7 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
 
             var flops = (double)threads * iterations * 8 * 2;
             return new Hardware.Device($"{DeviceName} via ILGPU {AcceleratorKind}", flops / bestFma, 3.0 * sizeof(float) * length / bestTriad, 0,
-                $"measured with ILGPU ({AcceleratorKind}): eight FMA chains on each of {threads:N0} threads; triad over 3 x 64 MiB");
+                $"measured with ILGPU ({AcceleratorKind}): eight FMA chains on each of {threads:N0} threads; triad over 3 x {length >> 18} MiB");
         }
         catch (Exception failure) when (IsIlgpuFailure(failure))
         {
