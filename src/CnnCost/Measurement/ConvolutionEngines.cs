@@ -1,4 +1,5 @@
 using CnnCost.Measurement.Cpu;
+using CnnCost.Measurement.Ilgpu;
 using CnnCost.Measurement.OpenCl;
 
 namespace CnnCost.Measurement;
@@ -6,8 +7,8 @@ namespace CnnCost.Measurement;
 /// <summary>The engines CnnCost measures with, by name, so that a caller opens one without knowing its type.</summary>
 public static class ConvolutionEngines
 {
-    /// <summary>The engines' names: <c>cpu</c>, <c>opencl</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cpu", "opencl"];
+    /// <summary>The engines' names: <c>cpu</c>, <c>opencl</c>, <c>ilgpu</c>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["cpu", "opencl", "ilgpu"];
 
     /// <summary>Opens an engine by name. It may be unavailable here: <see cref="IConvolutionEngine.Availability"/> says why.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>
@@ -28,6 +29,7 @@ public static class ConvolutionEngines
         {
             "cpu" => new CpuConvolutionEngine(),
             "opencl" => new OpenClConvolutionEngine(),
+            "ilgpu" => new IlgpuConvolutionEngine(accelerator),
             _ => throw new ArgumentException($"engine '{name}' is not one of {string.Join(", ", Names)}", nameof(name)),
         };
     }

@@ -1,6 +1,7 @@
 using CnnCost.Graph;
 using CnnCost.Measurement;
 using CnnCost.Measurement.Cpu;
+using CnnCost.Measurement.Ilgpu;
 using CnnCost.Measurement.OpenCl;
 using FsCheck;
 using FsCheck.Fluent;
@@ -12,8 +13,9 @@ namespace CnnCost.IntegrationTests.Measurement;
 
 /// <summary>
 /// One suite run against every engine: the CPU engine with each of its micro-kernels forced (AVX-512, AVX2, scalar),
-/// and OpenCL. A row whose hardware is missing reports Skipped with the reason, never Passed; with
-/// CNNCOST_REQUIRE_OPENCL=1 (set by .ci/run) a missing OpenCL platform is a failure instead.
+/// OpenCL, and ILGPU on each of its accelerators (CPU, CUDA, OpenCL). A row whose hardware is missing reports Skipped
+/// with the reason, never Passed; with CNNCOST_REQUIRE_OPENCL=1 (set by .ci/run) a missing OpenCL platform is a
+/// failure instead. ILGPU's CPU accelerator runs everywhere, so its row never skips.
 /// </summary>
 public class EngineTests
 {
@@ -21,7 +23,10 @@ public class EngineTests
     /// Every engine, whatever this machine has: a row that cannot run here skips itself when it starts. The CPU engine's
     /// GEMM micro-kernels are 32 columns wide (AVX-512), 16 wide (AVX2 with FMA) or scalar; there is no 128-bit one.
     /// </summary>
-    public static TheoryData<string> Engines() => ["cpu-avx512", "cpu-avx2", "cpu-scalar", "opencl"];
+    public static TheoryData<string> Engines() => ["cpu-avx512", "cpu-avx2", "cpu-scalar", "opencl", "ilgpu-cpu", "ilgpu-cuda", "ilgpu-opencl"];
+
+    /// <summary>Engines whose runs are slow here (PoCL, ILGPU's CPU accelerator): fewer random shapes.</summary>
+    private static bool IsSlow(string name) => name is "opencl" or "ilgpu-cpu" or "ilgpu-opencl";
 
     /// <summary>Whether this CPU (and runtime: DOTNET_EnableAVX512=0 turns it off) can run the AVX-512 micro-kernel.</summary>
     private static bool HasAvx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
@@ -42,6 +47,8 @@ public class EngineTests
                 return new CpuConvolutionEngine(instructionSet: "avx2");
             case "cpu-scalar":
                 return new CpuConvolutionEngine(instructionSet: "scalar");
+            case "ilgpu-cpu" or "ilgpu-cuda" or "ilgpu-opencl":
+                return OpenIlgpu(name["ilgpu-".Length..]);
             default:
                 return OpenOpenCl(new OpenClConvolutionEngine());
         }
@@ -60,6 +67,22 @@ public class EngineTests
         Assert.False(Environment.GetEnvironmentVariable("CNNCOST_REQUIRE_OPENCL") == "1",
             $"CNNCOST_REQUIRE_OPENCL=1 but the OpenCL engine is unavailable: {reason}");
         Assert.Skip($"the OpenCL engine is unavailable: {reason} (install pocl-opencl-icd; CNNCOST_REQUIRE_OPENCL=1 makes this a failure)");
+        return engine;
+    }
+
+    /// <summary>An ILGPU accelerator, or a skip with the engine's reason (ILGPU's CPU accelerator must always run).</summary>
+    internal static IlgpuConvolutionEngine OpenIlgpu(string accelerator)
+    {
+        var engine = new IlgpuConvolutionEngine(accelerator);
+        if (engine.Availability.IsAvailable)
+        {
+            return engine;
+        }
+
+        var reason = engine.Availability.Reason;
+        engine.Dispose();
+        Assert.NotEqual("cpu", accelerator);
+        Assert.Skip($"ILGPU's {accelerator} accelerator is unavailable: {reason}");
         return engine;
     }
 
@@ -127,7 +150,7 @@ public class EngineTests
     {
         using var engine = Open(name);
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 30 : 120), Prop.ForAll(Shapes.ToArbitrary(), shape =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(IsSlow(name) ? 30 : 120), Prop.ForAll(Shapes.ToArbitrary(), shape =>
         {
             var timing = engine.Measure(shape, new MeasureOptions(Warmups: 0, Repeats: 1));
             return timing.MaxRelativeError <= 1e-4;
@@ -194,7 +217,7 @@ public class EngineTests
     {
         using var engine = Open(name);
 
-        Check.One(Config.QuickThrowOnFailure.WithMaxTest(name == "opencl" ? 20 : 100), Prop.ForAll(shapes.ToArbitrary(), shape =>
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(IsSlow(name) ? 20 : 100), Prop.ForAll(shapes.ToArbitrary(), shape =>
         {
             var input = Timing.Random(shape.InputElements, 11);
             var weights = Timing.Random(shape.WeightElements, 12);
