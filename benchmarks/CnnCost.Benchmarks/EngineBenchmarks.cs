@@ -17,6 +17,7 @@ public class EngineBenchmarks
     private float[] _weights = [];
     private float[] _output = [];
     private CpuConvolutionEngine _cpu = null!;
+    private IPreparedConvolution _cpuPrepared = null!;
     private OpenClConvolutionEngine _openCl = null!;
 
     /// <summary>NiN's convolution layers.</summary>
@@ -40,6 +41,7 @@ public class EngineBenchmarks
         var cpuOutput = new float[_output.Length];
         _cpu.Run(_shape, _input, _weights, cpuOutput);
         Check("cpu", cpuOutput);
+        _cpuPrepared = _cpu.Prepare(_shape, _weights);
         if (_openCl.Availability.IsAvailable)
         {
             var openClOutput = new float[_output.Length];
@@ -64,6 +66,10 @@ public class EngineBenchmarks
 
     [Benchmark]
     public void Cpu() => _cpu.Run(_shape, _input, _weights, _output);
+
+    /// <summary>What <c>measure</c> times: the run of a prepared convolution, its weights packed beforehand.</summary>
+    [Benchmark]
+    public void CpuPrepared() => _cpuPrepared.Run(_input, _output);
 
     [Benchmark]
     public void OpenCl()
