@@ -70,4 +70,86 @@ public class MeasureCliTests
         Assert.Equal(ByHand.LeNetLayers.Select(l => l.Flops), layers.Select(l => l.GetProperty("flops").GetInt64()));
         Assert.All(layers, l => Assert.True(l.GetProperty("maxRelativeError").GetDouble() <= 1e-3));
     }
+
+    [Fact]
+    public void The_ilgpu_engine_measures_lenet_end_to_end_and_says_which_accelerator_it_chose()
+    {
+        // Without a GPU this runs on ILGPU's CPU accelerator, the fastest one available; with one, on the GPU.
+        var (exit, output, error) = CliRunner.Run("measure", "lenet", "--engine", "ilgpu", "--repeat", "1", "--warmups", "1", "--format", "json");
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        Assert.Equal("ilgpu", root.GetProperty("engine").GetString());
+        var layers = root.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.Equal(ByHand.LeNetLayers.Select(l => l.Flops), layers.Select(l => l.GetProperty("flops").GetInt64()));
+        Assert.All(layers, l => Assert.True(l.GetProperty("maxRelativeError").GetDouble() <= 1e-3));
+        var selection = root.GetProperty("selection").GetString()!;
+        var kind = root.GetProperty("deviceInfo").GetProperty("kind").GetString();
+        if (kind == "cpu")
+        {
+            // CUDA, the fastest kind, was passed over, and the selection says why.
+            Assert.StartsWith("ILGPU cpu the fastest ILGPU accepts here; unavailable: cuda: ", selection);
+            Assert.Equal("ILGPU CPU accelerator (.NET threads)", root.GetProperty("deviceInfo").GetProperty("instructionSet").GetString());
+        }
+        else
+        {
+            Assert.StartsWith("ILGPU ", selection);
+        }
+
+        Assert.Equal("roofline", root.GetProperty("predictor").GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public void An_accelerator_is_refused_for_engines_without_that_choice_and_must_be_one_ilgpu_knows()
+    {
+        var (exit, _, error) = CliRunner.Run("measure", "lenet", "--engine", "cpu", "--accelerator", "cuda");
+        Assert.Equal(2, exit);
+        Assert.Contains("--accelerator chooses where the ilgpu engine runs; the cpu engine has no such choice", error);
+        (exit, _, error) = CliRunner.Run("measure", "lenet", "--accelerator", "cuda");
+        Assert.Equal(2, exit);
+        Assert.Contains("the cpu engine has no such choice", error);
+        (exit, _, error) = CliRunner.Run("measure", "lenet", "--engine", "ilgpu", "--accelerator", "vulkan");
+        Assert.Equal(2, exit);
+        Assert.Contains("vulkan", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void An_accelerator_that_is_missing_is_a_one_line_error_with_ilgpus_reason()
+    {
+        var (exit, output, error) = CliRunner.Run("measure", "lenet", "--engine", "ilgpu", "--accelerator", "cuda", "--repeat", "1", "--warmups", "1", "--format", "json");
+        Assert.SkipWhen(exit == 0, $"this machine has a CUDA device: {output[..Math.Min(200, output.Length)]}");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("cnncost: the ilgpu engine is unavailable: no ILGPU accelerator can run here: cuda: ", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void A_calibrated_prediction_is_the_fitted_law_applied_to_each_layer()
+    {
+        var (exit, output, error) = CliRunner.Run("measure", "lenet", "--calibrate-on", "nin", "--repeat", "1", "--warmups", "1", "--format", "json");
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var predictor = json.RootElement.GetProperty("predictor");
+        Assert.Equal("calibrated", predictor.GetProperty("kind").GetString());
+        Assert.Equal("NiN", predictor.GetProperty("source").GetString(), ignoreCase: true);
+        // NiN's 12 convolutions and the 3 overhead layers.
+        Assert.Equal(15, predictor.GetProperty("samples").GetInt32());
+        var (a, b, c) = (predictor.GetProperty("secondsPerFlop").GetDouble(), predictor.GetProperty("secondsPerByte").GetDouble(), predictor.GetProperty("secondsPerLayer").GetDouble());
+        var cache = predictor.GetProperty("cacheBytes").GetInt64();
+        Assert.True(a >= 0 && b >= 0 && c >= 0 && a + b + c > 0, predictor.ToString());
+        foreach (var layer in json.RootElement.GetProperty("layers").EnumerateArray())
+        {
+            // time = a·FLOPs + b·bytes + c, the bytes (input, weights, output in fp32) charged only beyond the cache.
+            var s = layer.GetProperty("shape");
+            int Get(string name) => s.GetProperty(name).GetInt32();
+            var outHeight = (Get("inHeight") + 2 * Get("padHeight") - Get("kernelHeight")) / Get("strideHeight") + 1;
+            var outWidth = (Get("inWidth") + 2 * Get("padWidth") - Get("kernelWidth")) / Get("strideWidth") + 1;
+            long bytes = 4L * ((long)Get("inChannels") * Get("inHeight") * Get("inWidth")
+                + (long)Get("filters") * Get("inChannels") / Get("groups") * Get("kernelHeight") * Get("kernelWidth")
+                + (long)Get("filters") * outHeight * outWidth);
+            var expected = a * layer.GetProperty("flops").GetInt64() + (bytes > cache ? b * bytes : 0) + c;
+            ByHand.Close(expected, layer.GetProperty("predictedSeconds").GetDouble(), layer.GetProperty("name").GetString()!);
+        }
+    }
 }
