@@ -6,11 +6,14 @@
 # on CUDA (every layer verified on the device), the device's ceilings, and a prediction calibrated on two networks and
 # checked on the others; where PyTorch with CUDA is there, the same shapes with cuDNN (TF32 off). The results go to
 # benchmarks/results/gpu-run-*.json (see benchmarks/gpu/summarize.py for the fields).
+# Environment: CNNCOST_CLI (a published CLI elsewhere), PYTHON (the Python with PyTorch; default python3).
 # Options: --accelerator cuda|opencl|cpu  --models a,b  --batches 1,32  --calibrate-on a,b  --out DIR  --repeat K
+#          --engine ilgpu|cpu|opencl (a dry run of the script on a machine without a GPU: --engine cpu)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 accelerator=cuda
+engine=ilgpu
 models=nin,alexnet,vgg16,resnet50,squeezenet1_0,mobilenet_v2
 batches=1,32
 calibrate=nin,alexnet
@@ -20,6 +23,7 @@ publish_only=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --accelerator) accelerator=$2; shift 2 ;;
+    --engine) engine=$2; shift 2 ;;
     --models) models=$2; shift 2 ;;
     --batches) batches=$2; shift 2 ;;
     --calibrate-on) calibrate=$2; shift 2 ;;
@@ -43,10 +47,12 @@ fi
 
 raw=$(mktemp -d)
 trap 'rm -rf "$raw"' EXIT
-measure() { "$cli" measure "$@" --engine ilgpu --accelerator "$accelerator" --repeat "$repeat" --warmups 3 --format json; }
+where=(--engine "$engine")
+[ "$engine" = ilgpu ] && where+=(--accelerator "$accelerator")
+measure() { "$cli" measure "$@" "${where[@]}" --repeat "$repeat" --warmups 3 --format json; }
 for model in ${models//,/ }; do
   for batch in ${batches//,/ }; do
-    echo "measuring $model at batch $batch on $accelerator" >&2
+    echo "measuring $model at batch $batch with ${where[*]}" >&2
     measure "$model" --batch "$batch" > "$raw/$model-b$batch-roofline.json"
     case ",$calibrate," in
       *",$model,"*) ;;
@@ -55,8 +61,9 @@ for model in ${models//,/ }; do
   done
 done
 
-if command -v python3 >/dev/null; then
-  python3 benchmarks/gpu/summarize.py "$raw" "$out" "$calibrate"
+python=${PYTHON:-python3}   # the Python that has PyTorch with CUDA, if any: PYTHON=/path/to/python3
+if command -v "$python" >/dev/null; then
+  "$python" benchmarks/gpu/summarize.py "$raw" "$out" "$calibrate"
 else
   mkdir -p "$out/gpu-raw" && cp "$raw"/*.json "$out/gpu-raw/"
   echo "no python3 here: the raw reports are in $out/gpu-raw; run benchmarks/gpu/summarize.py on them elsewhere" >&2
