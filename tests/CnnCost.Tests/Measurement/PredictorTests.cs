@@ -64,7 +64,8 @@ public class PredictorTests
     public void A_calibration_needs_a_network()
     {
         using var engine = new LawEngine(flop => flop * 1e-12);
-        Assert.Throws<ArgumentException>(() => CalibratedPredictor.Fit(engine, [], 1, new MeasureOptions()));
+        var error = Assert.Throws<ArgumentException>(() => CalibratedPredictor.Fit(engine, [], 1, new MeasureOptions()));
+        Assert.StartsWith("a calibration needs at least one network", error.Message);
     }
 
     [Fact]
@@ -84,6 +85,60 @@ public class PredictorTests
         Assert.Equal("GPU X (gpu, 132 compute units, 141 GiB, 50 MiB last-level cache, PTX sm_90)", known.ToString());
         var unknown = new EngineDevice("board", DeviceKind.Other, 4, 0, 0, "OpenCL 3.0");
         Assert.Equal("board (other, 4 compute units, OpenCL 3.0)", unknown.ToString());
+    }
+
+    [Fact]
+    public void A_measurement_reports_each_layer_as_it_starts_and_totals_rates_and_errors_by_hand()
+    {
+        // Every layer takes 1 ns per FLOP; the predictor says 2 ns per FLOP: each layer's error is +100%.
+        using var engine = new LawEngine(flop => flop * 1e-9);
+        var network = Small("n", 4, 3);
+        var reported = new List<string>();
+        var report = NetworkMeasurement.Measure(network, engine, 1, new MeasureOptions(), new DoubleTime(), new ListProgress(reported));
+
+        Assert.Equal(["a", "b", "fc"], reported);
+        // a: 2·4·3·9·9 = 1,944 FLOPs; b: 2·8·4·9 = 576; fc: 2·10·8·9 = 1,440; total 3,960.
+        Assert.Equal([1_944L, 576L, 1_440L], report.Layers.Select(l => l.Timing.Shape.Flops));
+        Assert.Equal(3_960, report.Flops);
+        Assert.Equal(3_960e-9, report.MeasuredSeconds, 1e-18);
+        Assert.Equal(1e9, report.AchievedFlopsPerSecond, 1e-3);
+        Assert.All(report.Layers, l => Assert.Equal(1.0, l.RelativeError, 1e-12));
+        Assert.Equal(1.0, report.RelativeError, 1e-12);
+    }
+
+    [Fact]
+    public void A_batch_too_large_for_memory_fails_before_any_layer_runs_naming_the_layer()
+    {
+        using var engine = new LawEngine(flop => flop * 1e-12);
+        var network = new NetworkBuilder("big").Input(3, 10_000, 10_000).Convolution("huge", 256, 3, pad: 1).Build();
+
+        var measuring = Assert.Throws<CnnCostException>(() => NetworkMeasurement.Measure(network, engine, 4096, new MeasureOptions(), new DoubleTime()));
+        Assert.Contains("'huge' at batch 4096", measuring.Message);
+        var calibrating = Assert.Throws<CnnCostException>(() => CalibratedPredictor.Fit(engine, [network], 4096, new MeasureOptions()));
+        Assert.Contains("'huge' at batch 4096", calibrating.Message);
+        Assert.Empty(engine.Measured);
+    }
+
+    [Fact]
+    public void Missing_arguments_are_named()
+    {
+        using var engine = new LawEngine(flop => flop * 1e-12);
+        var network = Small("n", 4, 3);
+        Assert.Equal("network", Assert.Throws<ArgumentNullException>(() => NetworkMeasurement.Shapes(null!, 1)).ParamName);
+        Assert.Equal("engine", Assert.Throws<ArgumentNullException>(() => NetworkMeasurement.Measure(network, null!, 1, new MeasureOptions(), new DoubleTime())).ParamName);
+        Assert.Equal("predictor", Assert.Throws<ArgumentNullException>(() => NetworkMeasurement.Measure(network, engine, 1, new MeasureOptions(), null!)).ParamName);
+        Assert.Equal("shape", Assert.Throws<ArgumentNullException>(() => new RooflinePredictor(Devices.K40).Predict(null!)).ParamName);
+        Assert.Equal("engine", Assert.Throws<ArgumentNullException>(() => CalibratedPredictor.Fit(null!, [network], 1, new MeasureOptions())).ParamName);
+        Assert.Equal("networks", Assert.Throws<ArgumentNullException>(() => CalibratedPredictor.Fit(engine, null!, 1, new MeasureOptions())).ParamName);
+        Assert.Empty(engine.Measured);
+    }
+
+    /// <summary>Predicts 2 ns per FLOP.</summary>
+    private sealed class DoubleTime : ITimePredictor
+    {
+        public string Description => "2 ns per FLOP";
+
+        public double Predict(ConvolutionShape shape) => shape.Flops * 2e-9;
     }
 
     /// <summary>Two convolutions (a: 3x3 pad 1, b: 1x1) and a classifier.</summary>
