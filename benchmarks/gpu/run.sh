@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A GPU run in one command, for a machine with an NVIDIA GPU and no .NET (issue 15):
 #   on a machine with .NET:   benchmarks/gpu/run.sh --publish-only      (writes artifacts/gpu-cli, self-contained)
-#   on the GPU machine:       benchmarks/gpu/run.sh                     (uses artifacts/gpu-cli; publishes it if .NET is there)
+#   on the GPU machine:       benchmarks/gpu/run.sh                     (uses artifacts/gpu-cli; publishes it afresh if .NET is there)
 # It measures NiN, AlexNet, VGG-16, ResNet-50, SqueezeNet 1.0 and MobileNetV2 at batch 1 and 32 with the ilgpu engine
 # on CUDA (every layer verified on the device), the device's ceilings, and a prediction calibrated on two networks and
 # checked on the others; where PyTorch with CUDA is there, the same shapes with cuDNN (TF32 off). The results go to
@@ -34,15 +34,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# With .NET here the CLI is published afresh (a stale one would measure old code); without it, the one carried along.
 cli=${CNNCOST_CLI:-artifacts/gpu-cli/CnnCost.Cli}
-if [ "$publish_only" = yes ] || [ ! -x "$cli" ]; then
-  if ! command -v dotnet >/dev/null; then
-    echo "run.sh: no .NET here and no published CLI at $cli: run 'benchmarks/gpu/run.sh --publish-only' on a machine with .NET and bring artifacts/gpu-cli along" >&2
-    exit 2
-  fi
+if [ -z "${CNNCOST_CLI:-}" ] && command -v dotnet >/dev/null; then
   dotnet publish src/CnnCost.Cli -c Release -r linux-x64 --self-contained -nologo -v quiet -o artifacts/gpu-cli
-  cli=artifacts/gpu-cli/CnnCost.Cli
   [ "$publish_only" = yes ] && { echo "published $cli"; exit 0; }
+elif [ "$publish_only" = yes ] || [ ! -x "$cli" ]; then
+  echo "run.sh: no .NET here and no published CLI at $cli: run 'benchmarks/gpu/run.sh --publish-only' on a machine with .NET and bring artifacts/gpu-cli along" >&2
+  exit 2
 fi
 
 raw=$(mktemp -d)

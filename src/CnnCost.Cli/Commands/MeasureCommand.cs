@@ -45,7 +45,7 @@ public static class MeasureCommand
         var calibrationNetworks = calibrateOn?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(name => ModelSource.Load(name).Network).ToList();
         var layerCount = NetworkMeasurement.Shapes(common.Network, batch).Length
-            + (calibrationNetworks?.Sum(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Length + NetworkMeasurement.OverheadShapes(batch).Length) ?? 0);
+            + (calibrationNetworks?.Sum(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Length) + NetworkMeasurement.OverheadShapes(batch).Length + NetworkMeasurement.DepthwiseShapes(batch).Length ?? 0);
         MeasurementReport report = null!;
         WithProgress(interactive, layerCount, progress =>
         {

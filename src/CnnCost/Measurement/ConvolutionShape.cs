@@ -51,6 +51,12 @@ public sealed record ConvolutionShape(string Name, int Batch, Shape Input, int F
     /// <summary>Filters per group.</summary>
     public int FiltersPerGroup => Filters / Groups;
 
+    /// <summary>
+    /// Whether it is a depthwise convolution: more than one group, each of one input channel (MobileNet's 3x3 layers;
+    /// a channel multiplier above 1 included). Engines run these far below their GEMM rate (<see cref="Calibration"/>).
+    /// </summary>
+    public bool IsDepthwise => Groups > 1 && ChannelsPerGroup == 1;
+
     /// <summary>Input values over the batch.</summary>
     /// <exception cref="OverflowException">The count exceeds 2^63-1.</exception>
     public long InputElements => checked(Input.Elements * Batch);

@@ -104,4 +104,19 @@ public static class NetworkMeasurement
         new ConvolutionShape("overhead/8x8x8", batch, new Shape(8, 8, 8), 8, 1, 1, 0, 1, 1),
         new ConvolutionShape("overhead/16x8x8-3x3", batch, new Shape(16, 8, 8), 16, 3, 1, 1, 1, 1),
     ];
+
+    /// <summary>
+    /// A few depthwise convolutions of MobileNet-like sizes (3x3, stride 1 and 2, from 32 channels at 56x56 to 576 at
+    /// 14x14): a calibration that includes them fits the engine's depthwise rate (<see cref="Calibration"/>) even when
+    /// the networks it is fitted on have no depthwise layer.
+    /// </summary>
+    /// <param name="batch">The batch, as for the calibration's other layers.</param>
+    /// <returns>The shapes.</returns>
+    public static ImmutableArray<ConvolutionShape> DepthwiseShapes(int batch) =>
+    [
+        new ConvolutionShape("depthwise/32x56x56", batch, new Shape(32, 56, 56), 32, 3, 1, 1, 1, 32),
+        new ConvolutionShape("depthwise/144x56x56-s2", batch, new Shape(144, 56, 56), 144, 3, 2, 1, 1, 144),
+        new ConvolutionShape("depthwise/192x28x28", batch, new Shape(192, 28, 28), 192, 3, 1, 1, 1, 192),
+        new ConvolutionShape("depthwise/576x14x14", batch, new Shape(576, 14, 14), 576, 3, 1, 1, 1, 576),
+    ];
 }

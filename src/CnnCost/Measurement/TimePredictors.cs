@@ -45,9 +45,10 @@ public sealed record CalibratedPredictor(Calibration Calibration, string Source)
     public double Predict(ConvolutionShape shape) => Calibration.Predict(shape);
 
     /// <summary>
-    /// Measures the convolutions of <paramref name="networks"/> and a few tiny overhead layers
-    /// (<see cref="NetworkMeasurement.OverheadShapes"/>) with an engine and fits a <see cref="Measurement.Calibration"/>
-    /// to them, counting bytes beyond the engine's last-level cache.
+    /// Measures the convolutions of <paramref name="networks"/>, a few tiny overhead layers
+    /// (<see cref="NetworkMeasurement.OverheadShapes"/>) and a few depthwise ones
+    /// (<see cref="NetworkMeasurement.DepthwiseShapes"/>) with an engine and fits a
+    /// <see cref="Measurement.Calibration"/> to them, counting bytes beyond the engine's last-level cache.
     /// </summary>
     /// <param name="engine">The engine (must be available).</param>
     /// <param name="networks">The networks to fit on (their convolutions only).</param>
@@ -69,7 +70,7 @@ public sealed record CalibratedPredictor(Calibration Calibration, string Source)
 
         var shapes = networks
             .SelectMany(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Select(shape => (Label: $"{network.Name}/{shape.Name}", Shape: shape)))
-            .Concat(NetworkMeasurement.OverheadShapes(batch).Select(shape => (Label: shape.Name, Shape: shape)))
+            .Concat(NetworkMeasurement.OverheadShapes(batch).Concat(NetworkMeasurement.DepthwiseShapes(batch)).Select(shape => (Label: shape.Name, Shape: shape)))
             .ToList();
         foreach (var (_, shape) in shapes)
         {

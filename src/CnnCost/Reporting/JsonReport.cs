@@ -161,6 +161,7 @@ public static class JsonReport
                 w.WriteString("kind", "calibrated");
                 w.WriteString("source", calibrated.Source);
                 w.WriteNumber("secondsPerFlop", calibrated.Calibration.SecondsPerFlop);
+                w.WriteNumber("secondsPerDepthwiseFlop", calibrated.Calibration.SecondsPerDepthwiseFlop);
                 w.WriteNumber("secondsPerByte", calibrated.Calibration.SecondsPerByte);
                 w.WriteNumber("secondsPerLayer", calibrated.Calibration.SecondsPerLayer);
                 w.WriteNumber("cacheBytes", calibrated.Calibration.CacheBytes);

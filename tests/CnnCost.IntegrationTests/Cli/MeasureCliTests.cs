@@ -133,14 +133,16 @@ public class MeasureCliTests
         var predictor = json.RootElement.GetProperty("predictor");
         Assert.Equal("calibrated", predictor.GetProperty("kind").GetString());
         Assert.Equal("NiN", predictor.GetProperty("source").GetString(), ignoreCase: true);
-        // NiN's 12 convolutions and the 3 overhead layers.
-        Assert.Equal(15, predictor.GetProperty("samples").GetInt32());
+        // NiN's 12 convolutions, the 3 overhead layers and the 4 depthwise ones.
+        Assert.Equal(19, predictor.GetProperty("samples").GetInt32());
         var (a, b, c) = (predictor.GetProperty("secondsPerFlop").GetDouble(), predictor.GetProperty("secondsPerByte").GetDouble(), predictor.GetProperty("secondsPerLayer").GetDouble());
+        Assert.True(predictor.GetProperty("secondsPerDepthwiseFlop").GetDouble() >= 0);
         var cache = predictor.GetProperty("cacheBytes").GetInt64();
         Assert.True(a >= 0 && b >= 0 && c >= 0 && a + b + c > 0, predictor.ToString());
         foreach (var layer in json.RootElement.GetProperty("layers").EnumerateArray())
         {
-            // time = a·FLOPs + b·bytes + c, the bytes (input, weights, output in fp32) charged only beyond the cache.
+            // time = a·FLOPs + b·bytes + c (LeNet has no depthwise layer), the bytes (input, weights, output in fp32)
+            // charged only beyond the cache.
             var s = layer.GetProperty("shape");
             int Get(string name) => s.GetProperty(name).GetInt32();
             var outHeight = (Get("inHeight") + 2 * Get("padHeight") - Get("kernelHeight")) / Get("strideHeight") + 1;

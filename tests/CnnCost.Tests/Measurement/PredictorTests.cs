@@ -41,12 +41,15 @@ public class PredictorTests
         Assert.Equal(1e-11, predictor.Calibration.SecondsPerFlop, 1e-16);
         Assert.Equal(2e-6, predictor.Calibration.SecondsPerLayer, 1e-11);
         Assert.Equal(0, predictor.Calibration.SecondsPerByte);
+        // The law engine runs depthwise layers at the rate of the others, and the fit finds that too.
+        Assert.Equal(1e-11, predictor.Calibration.SecondsPerDepthwiseFlop, 1e-16);
         Assert.Equal(LawEngine.Cache, predictor.Calibration.CacheBytes);
         Assert.Equal("first,second", predictor.Source);
         Assert.StartsWith("calibrated on first,second: ", predictor.Description);
-        // Two convolutions per network and the three overhead layers, each measured once at batch 2.
+        // Two convolutions per network, the three overhead layers and the four depthwise ones, each measured once at batch 2.
         Assert.Equal(["calibrating on first/a", "calibrating on first/b", "calibrating on second/a", "calibrating on second/b",
-            "calibrating on overhead/1x1x1", "calibrating on overhead/8x8x8", "calibrating on overhead/16x8x8-3x3"], reported);
+            "calibrating on overhead/1x1x1", "calibrating on overhead/8x8x8", "calibrating on overhead/16x8x8-3x3",
+            "calibrating on depthwise/32x56x56", "calibrating on depthwise/144x56x56-s2", "calibrating on depthwise/192x28x28", "calibrating on depthwise/576x14x14"], reported);
         Assert.All(engine.Measured, s => Assert.Equal(2, s.Batch));
 
         var third = Small("third", 4, 7);
@@ -58,6 +61,39 @@ public class PredictorTests
         Assert.Equal("law", report.Engine);
         Assert.Same(predictor, report.Predictor);
         Assert.Equal(predictor.Description, report.Prediction);
+    }
+
+    [Fact]
+    public void Depthwise_layers_get_their_own_rate_and_the_reference_shapes_are_depthwise()
+    {
+        // time = 2e-12 s per dense FLOP + 3e-11 s per depthwise FLOP + 1e-5 s: a depthwise layer is 15x slower per FLOP.
+        var random = new Random(5);
+        var dense = Enumerable.Range(0, 12).Select(i => new ConvolutionShape($"d{i}", 1 + random.Next(4),
+            new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)), 1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1));
+        var shapes = dense.Concat(NetworkMeasurement.DepthwiseShapes(2)).ToArray();
+        var timings = shapes.Select(s =>
+        {
+            var seconds = (s.IsDepthwise ? 3e-11 : 2e-12) * s.Flops + 1e-5;
+            return new ConvolutionTiming(s, seconds, seconds, seconds, 0);
+        }).ToArray();
+
+        var calibration = Calibration.Fit(timings);
+        Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-17);
+        Assert.Equal(3e-11, calibration.SecondsPerDepthwiseFlop, 1e-16);
+        Assert.Equal(1e-5, calibration.SecondsPerLayer, 1e-10);
+        Assert.Equal(0, calibration.SecondsPerByte);
+        // A depthwise layer of MobileNet's: 2·96·9·56·56 FLOPs at the depthwise rate, plus the constant.
+        var mobile = new ConvolutionShape("dw", 1, new Shape(96, 112, 112), 96, 3, 2, 1, 1, 96);
+        Assert.Equal(2L * 96 * 9 * 56 * 56, mobile.Flops);
+        Assert.Equal(3e-11 * 5_419_008 + 1e-5, calibration.Predict(mobile), 1e-15);
+        Assert.Contains("(33.3 GFLOP/s depthwise)", calibration.ToString());
+
+        Assert.All(NetworkMeasurement.DepthwiseShapes(3), s => Assert.True(s.IsDepthwise && s.Batch == 3 && s.Kernel == new Size2(3, 3), s.ToString()));
+        // Grouped but not depthwise: two input channels per group.
+        Assert.False(new ConvolutionShape("g", 1, new Shape(8, 4, 4), 8, 3, 1, 1, 1, 4).IsDepthwise);
+        Assert.False(new ConvolutionShape("one", 1, new Shape(1, 4, 4), 8, 3, 1, 1, 1, 1).IsDepthwise);
+        // A channel multiplier of 2 is still one input channel per filter.
+        Assert.True(new ConvolutionShape("x2", 1, new Shape(8, 4, 4), 16, 3, 1, 1, 1, 8).IsDepthwise);
     }
 
     [Fact]
