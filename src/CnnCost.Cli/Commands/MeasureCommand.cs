@@ -23,6 +23,7 @@ public static class MeasureCommand
         {
             throw new UsageException($"--accelerator chooses where the ilgpu engine runs; the {engineName} engine has no such choice");
         }
+
         var repeats = arguments.PositiveInt("repeat", 5);
         var warmups = arguments.PositiveInt("warmups", 2);
         var calibrateOn = arguments.Option("calibrate-on");
@@ -44,8 +45,15 @@ public static class MeasureCommand
         var interactive = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
         var calibrationNetworks = calibrateOn?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(name => ModelSource.Load(name).Network).ToList();
-        var layerCount = NetworkMeasurement.Shapes(common.Network, batch).Length
-            + (calibrationNetworks?.Sum(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Length) + NetworkMeasurement.OverheadShapes(batch).Length + NetworkMeasurement.DepthwiseShapes(batch).Length ?? 0);
+        if (calibrationNetworks is { Count: 0 })
+        {
+            throw new UsageException("--calibrate-on needs at least one model, e.g. --calibrate-on nin,alexnet");
+        }
+
+        var calibrationLayers = calibrationNetworks is null ? 0
+            : calibrationNetworks.Sum(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Length)
+              + NetworkMeasurement.OverheadShapes(batch).Length + NetworkMeasurement.DepthwiseShapes(batch).Length;
+        var layerCount = NetworkMeasurement.Shapes(common.Network, batch).Length + calibrationLayers;
         MeasurementReport report = null!;
         WithProgress(interactive, layerCount, progress =>
         {

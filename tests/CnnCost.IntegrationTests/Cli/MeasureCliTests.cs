@@ -112,6 +112,9 @@ public class MeasureCliTests
         Assert.Equal(2, exit);
         Assert.Contains("vulkan", error);
         Assert.DoesNotContain("   at ", error);
+        (exit, _, error) = CliRunner.Run("measure", "lenet", "--calibrate-on", ",");
+        Assert.Equal(2, exit);
+        Assert.Contains("--calibrate-on needs at least one model", error);
     }
 
     [Fact]
