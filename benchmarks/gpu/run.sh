@@ -37,7 +37,10 @@ done
 # With .NET here the CLI is published afresh (a stale one would measure old code); without it, the one carried along.
 cli=${CNNCOST_CLI:-artifacts/gpu-cli/CnnCost.Cli}
 if [ -z "${CNNCOST_CLI:-}" ] && command -v dotnet >/dev/null; then
-  dotnet publish src/CnnCost.Cli -c Release -r linux-x64 --self-contained -nologo -v quiet -o artifacts/gpu-cli
+  # One compressed file (about 41 MB, the runtime and ILGPU inside): small enough to carry to a machine without .NET.
+  rm -rf artifacts/gpu-cli
+  dotnet publish src/CnnCost.Cli -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true \
+    -nologo -v quiet -o artifacts/gpu-cli
   [ "$publish_only" = yes ] && { echo "published $cli"; exit 0; }
 elif [ "$publish_only" = yes ] || [ ! -x "$cli" ]; then
   echo "run.sh: no .NET here and no published CLI at $cli: run 'benchmarks/gpu/run.sh --publish-only' on a machine with .NET and bring artifacts/gpu-cli along" >&2
