@@ -334,53 +334,6 @@ public class EngineTests
     }
 
     [Fact]
-    public void Calibration_recovers_known_coefficients_from_synthetic_timings()
-    {
-        // time = 2e-12 s/FLOP + 5e-11 s/byte + 1e-5 s, exactly, over varied shapes.
-        var random = new Random(3);
-        var timings = Enumerable.Range(0, 40).Select(i =>
-        {
-            var shape = new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)),
-                1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1);
-            var seconds = 2e-12 * shape.Flops + 5e-11 * shape.MinimumBytes + 1e-5;
-            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
-        }).ToArray();
-        var calibration = Calibration.Fit(timings);
-        Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-17);
-        Assert.Equal(5e-11, calibration.SecondsPerByte, 1e-16);
-        Assert.Equal(1e-5, calibration.SecondsPerLayer, 1e-10);
-        Assert.Throws<ArgumentException>(() => Calibration.Fit(timings[..2]));
-    }
-
-    [Fact]
-    public void Calibration_charges_memory_time_only_for_layers_larger_than_the_cache()
-    {
-        // Layers timed as 2.5e-12 s/FLOP + 1e-6 s, plus 4e-11 s per byte for those whose bytes exceed a 4 MiB cache:
-        // told the cache, the fit recovers all three coefficients; charging every byte instead mispredicts the layers
-        // that fit by far more.
-        const long cache = 4L << 20;
-        var random = new Random(9);
-        var timings = Enumerable.Range(0, 30).Select(i =>
-        {
-            var side = 4 + random.Next(60);
-            var shape = new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(96), side, side), 1 + random.Next(96), 1 + 2 * random.Next(3), 1, 0, 1, 1);
-            var seconds = 2.5e-12 * shape.Flops + (shape.MinimumBytes > cache ? 4e-11 * shape.MinimumBytes : 0) + 1e-6;
-            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
-        }).ToArray();
-        Assert.Contains(timings, t => t.Shape.MinimumBytes > cache);
-        Assert.Contains(timings, t => t.Shape.MinimumBytes <= cache);
-        var calibration = Calibration.Fit(timings, cache);
-        Assert.Equal(2.5e-12, calibration.SecondsPerFlop, 1e-18);
-        Assert.Equal(4e-11, calibration.SecondsPerByte, 1e-17);
-        Assert.Equal(1e-6, calibration.SecondsPerLayer, 1e-12);
-        Assert.Contains("beyond a 4 MiB cache", calibration.ToString());
-        double WorstError(Calibration c) => timings.Max(t => Math.Abs(c.Predict(t.Shape) / t.MedianSeconds - 1));
-        Assert.True(WorstError(calibration) < 1e-9);
-        Assert.True(WorstError(Calibration.Fit(timings)) > 0.1, "charging every byte should mispredict some layer by more than 10%");
-        Assert.Throws<ArgumentOutOfRangeException>(() => Calibration.Fit(timings, -1));
-    }
-
-    [Fact]
     public void This_machines_last_level_cache_is_read_from_sysfs()
     {
         Assert.Equal(32L << 20, Ceilings.CacheSize("32768K"));
@@ -399,41 +352,6 @@ public class EngineTests
         var shapes = NetworkMeasurement.OverheadShapes(8);
         Assert.NotEmpty(shapes);
         Assert.All(shapes, s => Assert.True(s.Batch == 8 && s.Flops < 10_000_000, s.ToString()));
-    }
-
-    [Fact]
-    public void Calibration_weighs_every_layer_by_its_relative_error()
-    {
-        // Twenty small layers at 1e-12 s/FLOP and one layer a hundred times larger that ran twice as slow: a fit on
-        // absolute errors would follow the large layer and mispredict every small one by about 2x; on relative
-        // errors the small layers are predicted closely.
-        var timings = Enumerable.Range(1, 20).Select(i =>
-        {
-            var shape = new ConvolutionShape($"small{i}", 1, new Shape(8 * i, 16, 16), 32, 3, 1, 1, 1, 1);
-            return new ConvolutionTiming(shape, 1e-12 * shape.Flops, 0, 0, 0);
-        }).ToList();
-        var large = new ConvolutionShape("large", 8, new Shape(512, 56, 56), 512, 3, 1, 1, 1, 1);
-        timings.Add(new ConvolutionTiming(large, 2e-12 * large.Flops, 0, 0, 0));
-        var calibration = Calibration.Fit(timings);
-        var errors = timings.SkipLast(1).Select(t => Math.Abs(calibration.Predict(t.Shape) / t.MedianSeconds - 1)).Order().ToArray();
-        Assert.True(errors[errors.Length / 2] < 0.1, $"median error on the small layers {errors[errors.Length / 2]:P0}");
-        Assert.Throws<ArgumentException>(() => Calibration.Fit([.. timings, new ConvolutionTiming(large, 0, 0, 0, 0)]));
-    }
-
-    [Fact]
-    public void Calibration_never_fits_a_negative_cost()
-    {
-        // Timings a plain least-squares fit explains with a negative per-layer constant (time = 1e-12 FLOPs - 1e-4 s):
-        // the fit keeps every coefficient non-negative, so small layers are never predicted to take negative time.
-        var timings = Enumerable.Range(1, 10).Select(i =>
-        {
-            var shape = new ConvolutionShape($"s{i}", 8, new Shape(64 * i, 28, 28), 256, 3, 1, 1, 1, 1);
-            var seconds = 1e-12 * shape.Flops - 1e-4;
-            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
-        }).ToArray();
-        var calibration = Calibration.Fit(timings);
-        Assert.True(calibration.SecondsPerFlop >= 0 && calibration.SecondsPerByte >= 0 && calibration.SecondsPerLayer >= 0);
-        Assert.True(calibration.Predict(new ConvolutionShape("tiny", 1, new Shape(1, 2, 2), 1, 1, 1, 0, 1, 1)) >= 0);
     }
 
     [Fact]
