@@ -187,6 +187,7 @@ public class IlgpuEngineTests
         Assert.Equal($"ILGPU CPU accelerator on {Ceilings.ProcessorName()}", device.Name);
         Assert.Equal("ILGPU CPU accelerator (.NET threads)", device.InstructionSet);
         Assert.StartsWith("ILGPU cpu as asked", engine.Availability.Reason);
+        Assert.EndsWith("; ILGPU's CPU accelerator checks the GPU kernels, thousands of times slower than the cpu engine", engine.Availability.Reason);
         Assert.False(engine.UnavailableAccelerators.ContainsKey("cpu"));
     }
 

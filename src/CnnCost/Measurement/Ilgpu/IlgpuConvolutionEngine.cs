@@ -107,7 +107,9 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
         _kernels = new Kernels(_accelerator);
         var why = accelerator is not null ? "as asked" : unavailable.Count == 0 ? "the fastest accelerator here" : "the fastest ILGPU accepts here";
         var others = unavailable.Count == 0 ? "" : $"; unavailable: {Describe(unavailable)}";
-        Availability = new EngineAvailability(true, $"ILGPU {AcceleratorKind} {why}{others}");
+        // Said up front, since a large network there takes hours: the CPU accelerator checks kernels, it does not time them.
+        var caution = _accelerator is CPUAccelerator ? "; ILGPU's CPU accelerator checks the GPU kernels, thousands of times slower than the cpu engine" : "";
+        Availability = new EngineAvailability(true, $"ILGPU {AcceleratorKind} {why}{others}{caution}");
 
         void Try(string kind, Action register)
         {
