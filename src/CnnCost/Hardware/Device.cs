@@ -17,9 +17,9 @@ public sealed record Device(string Name, double PeakFlopsPerSecond, double Memor
     /// <summary>The ridge point of the roofline: the arithmetic intensity (FLOPs per byte) where compute and memory limits meet.</summary>
     public double RidgeFlopsPerByte => PeakFlopsPerSecond / MemoryBytesPerSecond;
 
-    /// <summary>Writes the device and its ceilings.</summary>
+    /// <summary>Writes the device and its ceilings (below 1 TFLOP/s in GFLOP/s, so a small device never reads as 0).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Name}: {PeakFlopsPerSecond / 1e12:0.##} TFLOP/s fp32, {MemoryBytesPerSecond / 1e9:0.#} GB/s, {Watts:0.#} W");
+        $"{Name}: {(PeakFlopsPerSecond >= 1e12 ? $"{PeakFlopsPerSecond / 1e12:0.##} TFLOP/s" : $"{PeakFlopsPerSecond / 1e9:0.##} GFLOP/s")} fp32, {MemoryBytesPerSecond / 1e9:0.#} GB/s, {Watts:0.#} W");
 }
 
 /// <summary>Published devices, each citing its source. The measurement engines add "this machine" from measured ceilings.</summary>

@@ -15,6 +15,10 @@ public class HardwareEdgeTests
     {
         Assert.Equal("K20: 3.52 TFLOP/s fp32, 208 GB/s, 225 W", Devices.K20.ToString());
         Assert.Equal("TitanX: 6 TFLOP/s fp32, 336.5 GB/s, 250 W", Devices.TitanX.ToString());
+        // Below 1 TFLOP/s in GFLOP/s: ILGPU's CPU accelerator would otherwise read "0 TFLOP/s".
+        Assert.Equal("small: 1.75 GFLOP/s fp32, 0.9 GB/s, 0 W", new Device("small", 1.75e9, 0.9e9, 0, "test").ToString());
+        Assert.Equal("edge: 1 TFLOP/s fp32, 1 GB/s, 0 W", new Device("edge", 1e12, 1e9, 0, "test").ToString());
+        Assert.Equal("below: 999.99 GFLOP/s fp32, 1 GB/s, 0 W", new Device("below", 999.99e9, 1e9, 0, "test").ToString());
     }
 
     [Fact]
