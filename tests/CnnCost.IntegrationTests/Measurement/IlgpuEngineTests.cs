@@ -222,6 +222,15 @@ public class IlgpuEngineTests
     }
 
     [Fact]
+    public void Buffers_too_small_for_the_shape_are_refused_naming_it()
+    {
+        using var engine = EngineTests.OpenIlgpu("cpu");
+        var shape = new ConvolutionShape("short", 1, new Shape(2, 3, 3), 2, 1, 1, 0, 1, 1);
+        var error = Assert.Throws<ArgumentException>(() => engine.Run(shape, new float[17], new float[4], new float[18]));
+        Assert.Contains("buffers too small for short:", error.Message);
+    }
+
+    [Fact]
     public void An_unknown_accelerator_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => new IlgpuConvolutionEngine("vulkan"));

@@ -224,6 +224,11 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     /// <summary>Runs one convolution once with a given path (tests force each path).</summary>
     internal void Run(ConvolutionShape shape, IlgpuPath path, ReadOnlySpan<float> input, ReadOnlySpan<float> weights, Span<float> output)
     {
+        if (input.Length < shape.InputElements || weights.Length < shape.WeightElements || output.Length < shape.OutputElements)
+        {
+            throw new ArgumentException($"buffers too small for {shape}");
+        }
+
         var kernels = Ready(shape);
         var (inputs, kernel) = (input[..(int)shape.InputElements].ToArray(), weights[..(int)shape.WeightElements].ToArray());
         var result = Guarded(shape, () =>
