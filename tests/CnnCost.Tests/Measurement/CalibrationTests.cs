@@ -132,4 +132,24 @@ public class CalibrationTests
         Assert.Equal(3, calibration.Samples);
         Assert.All(timings, t => Assert.Equal(t.MedianSeconds, calibration.Predict(t.Shape), 1e-15));
     }
+
+    [Fact]
+    public void All_four_terms_are_recovered_together()
+    {
+        // time = 2 ps per dense FLOP + 40 ps per depthwise FLOP + 0.05 ns per byte + 3 µs, every term needed.
+        var random = new Random(11);
+        var dense = Enumerable.Range(0, 16).Select(i => new ConvolutionShape($"d{i}", 1 + random.Next(4),
+            new Shape(1 + random.Next(96), 8 + random.Next(48), 8 + random.Next(48)), 1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1));
+        var timings = dense.Concat(NetworkMeasurement.DepthwiseShapes(1)).Concat(NetworkMeasurement.DepthwiseShapes(4)).Select(s =>
+        {
+            var seconds = (s.IsDepthwise ? 4e-11 : 2e-12) * s.Flops + 5e-11 * s.MinimumBytes + 3e-6;
+            return new ConvolutionTiming(s, seconds, seconds, seconds, 0);
+        }).ToArray();
+
+        var calibration = Calibration.Fit(timings);
+        Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-18);
+        Assert.Equal(4e-11, calibration.SecondsPerDepthwiseFlop, 1e-17);
+        Assert.Equal(5e-11, calibration.SecondsPerByte, 1e-17);
+        Assert.Equal(3e-6, calibration.SecondsPerLayer, 1e-12);
+    }
 }
