@@ -87,6 +87,13 @@ public abstract record Layer(string Name)
     /// <summary>Checks a positive extent and names it in the reason when it is not.</summary>
     private protected static string? Positive(Size2 size, string what) =>
         size.Height < 1 || size.Width < 1 ? $"{what} must be at least 1, got {size}" : null;
+
+    /// <summary>What is wrong with a convolution's (or transposed convolution's) filters, groups, window and padding, if anything.</summary>
+    private protected static string? ConvolutionProblem(int filters, int groups, Size2 kernel, Size2 stride, Size2 dilation, Padding padding) =>
+        filters < 1 ? $"filter count must be at least 1, got {filters}"
+        : groups < 1 ? $"groups must be at least 1, got {groups}"
+        : filters % groups != 0 ? $"filter count {filters} is not divisible by groups {groups}"
+        : Positive(kernel, "kernel") ?? Positive(stride, "stride") ?? Positive(dilation, "dilation") ?? padding.Problem();
 }
 
 /// <summary>A layer that reads exactly one other layer.</summary>
@@ -165,11 +172,7 @@ public sealed record ConvolutionLayer(
     /// <summary>The padding on each side: top and left from <see cref="Pad"/>, bottom and right from <see cref="PadEnd"/> or <see cref="Pad"/>.</summary>
     public Padding Padding => new(Pad, PadEnd ?? Pad);
 
-    internal override string? ParameterProblem() =>
-        Filters < 1 ? $"filter count must be at least 1, got {Filters}"
-        : Groups < 1 ? $"groups must be at least 1, got {Groups}"
-        : Filters % Groups != 0 ? $"filter count {Filters} is not divisible by groups {Groups}"
-        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride") ?? Positive(Dilation, "dilation") ?? Padding.Problem();
+    internal override string? ParameterProblem() => ConvolutionProblem(Filters, Groups, Kernel, Stride, Dilation, Padding);
 }
 
 /// <summary>A fully-connected layer: every output sees the whole flattened input (a convolution whose filter covers it).</summary>

@@ -361,10 +361,7 @@ public sealed record DeconvolutionLayer(
     public Padding Padding => new(Pad, PadEnd ?? Pad);
 
     internal override string? ParameterProblem() =>
-        Filters < 1 ? $"filter count must be at least 1, got {Filters}"
-        : Groups < 1 ? $"groups must be at least 1, got {Groups}"
-        : Filters % Groups != 0 ? $"filter count {Filters} is not divisible by groups {Groups}"
-        : Positive(Kernel, "kernel") ?? Positive(Stride, "stride") ?? Positive(Dilation, "dilation") ?? Padding.Problem()
+        ConvolutionProblem(Filters, Groups, Kernel, Stride, Dilation, Padding)
         ?? (OutputPadding.Height < 0 || OutputPadding.Width < 0 ? $"output padding must not be negative, got {OutputPadding}" : null);
 }
 

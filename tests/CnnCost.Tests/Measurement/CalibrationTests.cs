@@ -11,17 +11,10 @@ namespace CnnCost.Tests.Measurement;
 public class CalibrationTests
 {
     [Fact]
-    public void recovers_known_coefficients_from_synthetic_timings()
+    public void Recovers_known_coefficients_from_synthetic_timings()
     {
         // time = 2e-12 s/FLOP + 5e-11 s/byte + 1e-5 s, exactly, over varied shapes.
-        var random = new Random(3);
-        var timings = Enumerable.Range(0, 40).Select(i =>
-        {
-            var shape = new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)),
-                1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1);
-            var seconds = 2e-12 * shape.Flops + 5e-11 * shape.MinimumBytes + 1e-5;
-            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
-        }).ToArray();
+        var timings = Timed(RandomShapes(seed: 3, count: 40), s => 2e-12 * s.Flops + 5e-11 * s.MinimumBytes + 1e-5);
         var calibration = Calibration.Fit(timings);
         Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-17);
         Assert.Equal(5e-11, calibration.SecondsPerByte, 1e-16);
@@ -30,20 +23,19 @@ public class CalibrationTests
     }
 
     [Fact]
-    public void charges_memory_time_only_for_layers_larger_than_the_cache()
+    public void Charges_memory_time_only_for_layers_larger_than_the_cache()
     {
         // Layers timed as 2.5e-12 s/FLOP + 1e-6 s, plus 4e-11 s per byte for those whose bytes exceed a 4 MiB cache:
         // told the cache, the fit recovers all three coefficients; charging every byte instead mispredicts the layers
         // that fit by far more.
         const long cache = 4L << 20;
         var random = new Random(9);
-        var timings = Enumerable.Range(0, 30).Select(i =>
+        var shapes = Enumerable.Range(0, 30).Select(i =>
         {
             var side = 4 + random.Next(60);
-            var shape = new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(96), side, side), 1 + random.Next(96), 1 + 2 * random.Next(3), 1, 0, 1, 1);
-            var seconds = 2.5e-12 * shape.Flops + (shape.MinimumBytes > cache ? 4e-11 * shape.MinimumBytes : 0) + 1e-6;
-            return new ConvolutionTiming(shape, seconds, seconds, seconds, 0);
-        }).ToArray();
+            return new ConvolutionShape($"s{i}", 1 + random.Next(8), new Shape(1 + random.Next(96), side, side), 1 + random.Next(96), 1 + 2 * random.Next(3), 1, 0, 1, 1);
+        });
+        var timings = Timed(shapes, s => 2.5e-12 * s.Flops + (s.MinimumBytes > cache ? 4e-11 * s.MinimumBytes : 0) + 1e-6);
         Assert.Contains(timings, t => t.Shape.MinimumBytes > cache);
         Assert.Contains(timings, t => t.Shape.MinimumBytes <= cache);
         var calibration = Calibration.Fit(timings, cache);
@@ -58,7 +50,7 @@ public class CalibrationTests
     }
 
     [Fact]
-    public void weighs_every_layer_by_its_relative_error()
+    public void Weighs_every_layer_by_its_relative_error()
     {
         // Twenty small layers at 1e-12 s/FLOP and one layer a hundred times larger that ran twice as slow: a fit on
         // absolute errors would follow the large layer and mispredict every small one by about 2x; on relative
@@ -77,7 +69,7 @@ public class CalibrationTests
     }
 
     [Fact]
-    public void never_fits_a_negative_cost()
+    public void Never_fits_a_negative_cost()
     {
         // Timings a plain least-squares fit explains with a negative per-layer constant (time = 1e-12 FLOPs - 1e-4 s):
         // the fit keeps every coefficient non-negative, so small layers are never predicted to take negative time.
@@ -137,14 +129,8 @@ public class CalibrationTests
     public void All_four_terms_are_recovered_together()
     {
         // time = 2 ps per dense FLOP + 40 ps per depthwise FLOP + 0.05 ns per byte + 3 µs, every term needed.
-        var random = new Random(11);
-        var dense = Enumerable.Range(0, 16).Select(i => new ConvolutionShape($"d{i}", 1 + random.Next(4),
-            new Shape(1 + random.Next(96), 8 + random.Next(48), 8 + random.Next(48)), 1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1));
-        var timings = dense.Concat(NetworkMeasurement.DepthwiseShapes(1)).Concat(NetworkMeasurement.DepthwiseShapes(4)).Select(s =>
-        {
-            var seconds = (s.IsDepthwise ? 4e-11 : 2e-12) * s.Flops + 5e-11 * s.MinimumBytes + 3e-6;
-            return new ConvolutionTiming(s, seconds, seconds, seconds, 0);
-        }).ToArray();
+        var shapes = RandomShapes(seed: 11, count: 16).Concat(NetworkMeasurement.DepthwiseShapes(1)).Concat(NetworkMeasurement.DepthwiseShapes(4));
+        var timings = Timed(shapes, s => (s.IsDepthwise ? 4e-11 : 2e-12) * s.Flops + 5e-11 * s.MinimumBytes + 3e-6);
 
         var calibration = Calibration.Fit(timings);
         Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-18);
@@ -152,4 +138,16 @@ public class CalibrationTests
         Assert.Equal(5e-11, calibration.SecondsPerByte, 1e-17);
         Assert.Equal(3e-6, calibration.SecondsPerLayer, 1e-12);
     }
+
+    /// <summary>Random dense convolutions: batch 1-4, 1-64 channels of 8-47 by 8-47, 1-128 filters of 1x1, 3x3 or 5x5.</summary>
+    internal static IEnumerable<ConvolutionShape> RandomShapes(int seed, int count)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(i => new ConvolutionShape($"s{i}", 1 + random.Next(4),
+            new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)), 1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1)).ToArray();
+    }
+
+    /// <summary>Each shape timed exactly as <paramref name="law"/> says (median, minimum and maximum alike).</summary>
+    internal static ConvolutionTiming[] Timed(IEnumerable<ConvolutionShape> shapes, Func<ConvolutionShape, double> law) =>
+        [.. shapes.Select(s => new ConvolutionTiming(s, law(s), law(s), law(s), 0))];
 }

@@ -67,15 +67,8 @@ public class PredictorTests
     public void Depthwise_layers_get_their_own_rate_and_the_reference_shapes_are_depthwise()
     {
         // time = 2e-12 s per dense FLOP + 3e-11 s per depthwise FLOP + 1e-5 s: a depthwise layer is 15x slower per FLOP.
-        var random = new Random(5);
-        var dense = Enumerable.Range(0, 12).Select(i => new ConvolutionShape($"d{i}", 1 + random.Next(4),
-            new Shape(1 + random.Next(64), 8 + random.Next(40), 8 + random.Next(40)), 1 + random.Next(128), 1 + 2 * random.Next(3), 1, 0, 1, 1));
-        var shapes = dense.Concat(NetworkMeasurement.DepthwiseShapes(2)).ToArray();
-        var timings = shapes.Select(s =>
-        {
-            var seconds = (s.IsDepthwise ? 3e-11 : 2e-12) * s.Flops + 1e-5;
-            return new ConvolutionTiming(s, seconds, seconds, seconds, 0);
-        }).ToArray();
+        var shapes = CalibrationTests.RandomShapes(seed: 5, count: 12).Concat(NetworkMeasurement.DepthwiseShapes(2));
+        var timings = CalibrationTests.Timed(shapes, s => (s.IsDepthwise ? 3e-11 : 2e-12) * s.Flops + 1e-5);
 
         var calibration = Calibration.Fit(timings);
         Assert.Equal(2e-12, calibration.SecondsPerFlop, 1e-17);
