@@ -50,6 +50,8 @@ public static class MeasureCommand
             throw new UsageException("--calibrate-on needs at least one model, e.g. --calibrate-on nin,alexnet");
         }
 
+        // The network measured must fit before a calibration spends minutes on the others.
+        NetworkMeasurement.EnsureBuffersFit(common.Network, batch);
         var calibrationLayers = calibrationNetworks is null ? 0
             : calibrationNetworks.Sum(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Length)
               + NetworkMeasurement.OverheadShapes(batch).Length + NetworkMeasurement.DepthwiseShapes(batch).Length;

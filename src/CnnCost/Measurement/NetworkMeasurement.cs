@@ -57,6 +57,24 @@ public static class NetworkMeasurement
             .Select(x => ConvolutionShape.Of(x.layer, network.OutputShapes[network.InputIndicesOf(x.i)[0]], batch))];
     }
 
+    /// <summary>
+    /// Fails before anything is allocated when a layer of <paramref name="network"/> at <paramref name="batch"/> needs
+    /// more than an array holds or the memory available (<see cref="ConvolutionShape.EnsureBuffersFit"/>), so a batch too
+    /// large fails at once, naming the layer, instead of after the layers before it have run.
+    /// </summary>
+    /// <param name="network">The network.</param>
+    /// <param name="batch">The batch.</param>
+    /// <exception cref="CnnCostException">A layer's buffers do not fit; the message names it.</exception>
+    public static void EnsureBuffersFit(Network network, int batch) => EnsureBuffersFit(Shapes(network, batch));
+
+    private static void EnsureBuffersFit(ImmutableArray<ConvolutionShape> shapes)
+    {
+        foreach (var shape in shapes)
+        {
+            shape.EnsureBuffersFit();
+        }
+    }
+
     /// <summary>Measures every convolution and fully-connected layer.</summary>
     /// <param name="network">The network.</param>
     /// <param name="engine">The engine (must be available).</param>
@@ -75,11 +93,7 @@ public static class NetworkMeasurement
         ArgumentNullException.ThrowIfNull(predictor);
         var device = engine.Device;
         var shapes = Shapes(network, batch);
-        // Every layer's buffers are checked before the first is allocated: a batch too large fails at once, naming the layer.
-        foreach (var shape in shapes)
-        {
-            shape.EnsureBuffersFit();
-        }
+        EnsureBuffersFit(shapes);
 
         var layers = ImmutableArray.CreateBuilder<MeasuredLayer>();
         foreach (var shape in shapes)

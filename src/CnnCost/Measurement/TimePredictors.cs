@@ -58,6 +58,7 @@ public sealed record CalibratedPredictor(Calibration Calibration, string Source)
     /// <returns>The calibrated predictor, its source the networks' names.</returns>
     /// <exception cref="ArgumentException">No network is given.</exception>
     /// <exception cref="VerificationException">A layer's output disagrees with the reference.</exception>
+    /// <exception cref="CnnCostException">A layer's buffers do not fit at this batch; checked for every layer before any runs, the message names the network and layer.</exception>
     public static CalibratedPredictor Fit(IConvolutionEngine engine, IReadOnlyList<Network> networks, int batch, MeasureOptions options,
         IProgress<string>? progress = null)
     {
@@ -72,9 +73,17 @@ public sealed record CalibratedPredictor(Calibration Calibration, string Source)
             .SelectMany(network => NetworkMeasurement.Shapes(network, batch, convolutionsOnly: true).Select(shape => (Label: $"{network.Name}/{shape.Name}", Shape: shape)))
             .Concat(NetworkMeasurement.OverheadShapes(batch).Concat(NetworkMeasurement.DepthwiseShapes(batch)).Select(shape => (Label: shape.Name, Shape: shape)))
             .ToList();
-        foreach (var (_, shape) in shapes)
+        // Every layer is checked before the first runs: a batch too large fails at once, naming the network and layer.
+        foreach (var (label, shape) in shapes)
         {
-            shape.EnsureBuffersFit();
+            try
+            {
+                shape.EnsureBuffersFit();
+            }
+            catch (CnnCostException tooLarge)
+            {
+                throw new CnnCostException($"calibrating on {label}: {tooLarge.Message}", tooLarge);
+            }
         }
 
         var timings = new List<ConvolutionTiming>();

@@ -157,4 +157,17 @@ public class MeasureCliTests
             ByHand.Close(expected, layer.GetProperty("predictedSeconds").GetDouble(), layer.GetProperty("name").GetString()!);
         }
     }
+
+    [Fact]
+    public void A_batch_too_large_fails_at_once_naming_the_layer_before_any_calibration_runs()
+    {
+        // LeNet's calibration would fit at this batch; VGG-16's first layer (3·224·224·10⁵ values) does not.
+        var (exit, _, error) = CliRunner.Run("measure", "vgg16", "--calibrate-on", "lenet", "--batch", "100000");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("cnncost: layer 'conv1_1' at batch 100000 needs a buffer of", error);
+        (exit, _, error) = CliRunner.Run("measure", "lenet", "--calibrate-on", "vgg16", "--batch", "100000");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("cnncost: calibrating on ", error);
+        Assert.Contains("/conv1_1: layer 'conv1_1' at batch 100000", error);
+    }
 }

@@ -145,6 +145,12 @@ public class PredictorTests
         Assert.Contains("'huge' at batch 4096", measuring.Message);
         var calibrating = Assert.Throws<CnnCostException>(() => CalibratedPredictor.Fit(engine, [network], 4096, new MeasureOptions()));
         Assert.Contains("'huge' at batch 4096", calibrating.Message);
+        Assert.StartsWith("calibrating on big/huge: ", calibrating.Message);
+        // The reference depthwise layers are checked too: at this batch the first needs 32·56·56·10⁶ values.
+        var small = new NetworkBuilder("small").Input(1, 4, 4).Convolution("c", 2, 3).Build();
+        var reference = Assert.Throws<CnnCostException>(() => CalibratedPredictor.Fit(engine, [small], 1_000_000, new MeasureOptions()));
+        Assert.StartsWith("calibrating on depthwise/32x56x56: ", reference.Message);
+        Assert.Equal("huge", Assert.Throws<CnnCostException>(() => NetworkMeasurement.EnsureBuffersFit(network, 4096)).Message.Split('\'')[1]);
         Assert.Empty(engine.Measured);
     }
 
