@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using CnnCost.Measurement;
+using CnnCost.Measurement.Ilgpu;
 
 namespace CnnCost.Cli;
 
@@ -82,8 +84,9 @@ public static class OptionCatalog
         Value("efficiency", "E", "fraction of peak FLOP/s achieved, e.g. 0.5 or 50% (default 0.5)"),
         Value("optimizer", "sgd|momentum|adam", "optimizer whose state training keeps (default momentum)", "sgd", "momentum", "adam"),
 
-        Value("engine", "cpu|opencl|ilgpu", "where to run the convolutions (default cpu)", "cpu", "opencl", "ilgpu"),
-        Value("accelerator", "cuda|opencl|cpu", "ilgpu only: the accelerator to run on (default: the fastest available)", "cuda", "opencl", "cpu"),
+        Value("engine", string.Join('|', ConvolutionEngines.Names), "where to run the convolutions (default cpu)", [.. ConvolutionEngines.Names]),
+        Value("accelerator", string.Join('|', IlgpuConvolutionEngine.Accelerators), "ilgpu only: the accelerator to run on (default: the fastest available)",
+            [.. IlgpuConvolutionEngine.Accelerators]),
         Value("repeat", "K", "timed runs per layer; the median is reported (default 5)"),
         Value("warmups", "W", "untimed runs per layer first (default 2)"),
         Value("calibrate-on", "MODEL,MODEL", "predict from a model fitted to these networks' convolutions instead of the roofline"),

@@ -1,5 +1,6 @@
 using CnnCost.Import;
 using CnnCost.Measurement;
+using CnnCost.Measurement.Ilgpu;
 using CnnCost.Reporting;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ public static class MeasureCommand
     public static void Run(Arguments arguments, TextWriter stdout)
     {
         var engineName = arguments.Choice("engine", "cpu", [.. ConvolutionEngines.Names]);
-        var accelerator = arguments.Option("accelerator") is null ? null : arguments.Choice("accelerator", "", "cuda", "opencl", "cpu");
+        var accelerator = arguments.Option("accelerator") is null ? null : arguments.Choice("accelerator", "", [.. IlgpuConvolutionEngine.Accelerators]);
         if (accelerator is not null && engineName != "ilgpu")
         {
             throw new UsageException($"--accelerator chooses where the ilgpu engine runs; the {engineName} engine has no such choice");

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CnnCost.Measurement.Cpu;
 using CnnCost.Measurement.Ilgpu;
 using CnnCost.Measurement.OpenCl;
@@ -8,7 +9,7 @@ namespace CnnCost.Measurement;
 public static class ConvolutionEngines
 {
     /// <summary>The engines' names: <c>cpu</c>, <c>opencl</c>, <c>ilgpu</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["cpu", "opencl", "ilgpu"];
+    public static ImmutableArray<string> Names { get; } = ["cpu", "opencl", "ilgpu"];
 
     /// <summary>Opens an engine by name. It may be unavailable here: <see cref="IConvolutionEngine.Availability"/> says why.</summary>
     /// <param name="name">One of <see cref="Names"/>.</param>

@@ -34,8 +34,8 @@ internal enum IlgpuPath
 /// </summary>
 public sealed class IlgpuConvolutionEngine : IConvolutionEngine
 {
-    /// <summary>The accelerator kinds, fastest first.</summary>
-    private static readonly string[] Kinds = ["cuda", "opencl", "cpu"];
+    /// <summary>The accelerator kinds the engine can run on, fastest first: <c>cuda</c>, <c>opencl</c>, <c>cpu</c>.</summary>
+    public static ImmutableArray<string> Accelerators { get; } = ["cuda", "opencl", "cpu"];
 
     private static int _resolverInstalled;
     private readonly Context? _context;
@@ -57,9 +57,9 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     /// </summary>
     internal IlgpuConvolutionEngine(string? accelerator, int cpuThreadsPerGroup)
     {
-        if (accelerator is not null && !Kinds.Contains(accelerator))
+        if (accelerator is not null && !Accelerators.Contains(accelerator))
         {
-            throw new ArgumentException($"accelerator '{accelerator}' is not one of {string.Join(", ", Kinds)}", nameof(accelerator));
+            throw new ArgumentException($"accelerator '{accelerator}' is not one of {string.Join(", ", Accelerators)}", nameof(accelerator));
         }
 
         InstallLibraryResolver();
@@ -84,7 +84,7 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
 
         // The one asked for, or the fastest that ILGPU accepts.
         string? chosen = null;
-        foreach (var kind in accelerator is null ? Kinds : [accelerator])
+        foreach (var kind in accelerator is null ? Accelerators : [accelerator])
         {
             _accelerator = Create(kind, unavailable);
             if (_accelerator is not null)
@@ -420,7 +420,7 @@ public sealed class IlgpuConvolutionEngine : IConvolutionEngine
     }
 
     private static string Describe(Dictionary<string, string> unavailable) =>
-        string.Join("; ", Kinds.Where(unavailable.ContainsKey).Select(k => $"{k}: {unavailable[k]}"));
+        string.Join("; ", Accelerators.Where(unavailable.ContainsKey).Select(k => $"{k}: {unavailable[k]}"));
 
     /// <summary>
     /// ILGPU asks for <c>OpenCL</c> and <c>cuda</c>, which .NET looks for as <c>libOpenCL.so</c> and <c>libcuda.so</c>:
